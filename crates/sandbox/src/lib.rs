@@ -1,0 +1,2 @@
+//! A Twilio-compatible sandbox.
+#![forbid(unsafe_code)]

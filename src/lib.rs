@@ -1,0 +1,2 @@
+//! Textback's engine.
+#![forbid(unsafe_code)]
