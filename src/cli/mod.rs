@@ -1,0 +1,115 @@
+//! Command-line arguments and the dispatch to each command.
+
+mod check;
+mod report;
+mod serve;
+mod simulate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Textback texts back the callers a small business missed, and keeps the conversation going.
+#[derive(Debug, Parser)]
+#[command(name = "textback", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the engine and the embedded sandbox together, with a demo business.
+    Demo {
+        /// Address the sandbox listens on (Twilio API and control API).
+        #[arg(long, default_value = "127.0.0.1:18080")]
+        listen: String,
+        /// Database file; by default in the user's data folder.
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+    /// Serve the Twilio-compatible sandbox alone.
+    Sandbox {
+        #[arg(long, default_value = "127.0.0.1:18080")]
+        listen: String,
+        /// Account SID the sandbox answers to.
+        #[arg(long)]
+        account_sid: Option<String>,
+        /// Auth token the sandbox expects.
+        #[arg(long)]
+        auth_token: Option<String>,
+    },
+    /// Run the engine headless. The provider's secret comes from TWILIO_AUTH_TOKEN (or
+    /// TWILIO_API_KEY_SECRET when an API key is configured).
+    Run {
+        /// The TOML configuration file.
+        #[arg(long)]
+        config: PathBuf,
+        /// Database file; by default in the user's data folder.
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+    /// Drive a sandbox's control API: place a simulated call or send a simulated text.
+    Simulate {
+        /// The sandbox's address.
+        #[arg(long, default_value = "http://127.0.0.1:18080", global = true)]
+        sandbox: String,
+        #[command(subcommand)]
+        what: simulate::Simulate,
+    },
+    /// Every call with its outcome and the decision taken.
+    Calls {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+    /// Conversations with their status and messages.
+    Inbox {
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+    /// Check a text or a phone number.
+    Check {
+        #[command(subcommand)]
+        what: check::Check,
+    },
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Demo { listen, db } => serve::demo(&listen, &db_path(db, "demo.db")?).await,
+        Command::Sandbox { listen, account_sid, auth_token } => {
+            serve::sandbox(&listen, account_sid, auth_token).await
+        }
+        Command::Run { config, db } => serve::run(&config, &db_path(db, "textback.db")?).await,
+        Command::Simulate { sandbox, what } => simulate::run(&sandbox, what).await,
+        Command::Calls { json, db } => report::calls(&db_path(db, "textback.db")?, json),
+        Command::Inbox { json, db } => report::inbox(&db_path(db, "textback.db")?, json),
+        Command::Check { what } => check::run(what),
+    }
+}
+
+/// The database path given, or `name` in the user's data folder.
+fn db_path(given: Option<PathBuf>, name: &str) -> anyhow::Result<PathBuf> {
+    if let Some(path) = given {
+        return Ok(path);
+    }
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .ok_or_else(|| anyhow::anyhow!("no data folder (HOME is not set); pass --db"))?;
+    Ok(base.join("textback").join(name))
+}
+
+/// Logs to standard error; `RUST_LOG` overrides the level (info by default).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}

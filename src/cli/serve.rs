@@ -1,0 +1,120 @@
+//! The long-running commands: `demo`, `sandbox` and `run`.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use textback::clock::{SharedClock, SystemClock};
+use textback::config::Config;
+use textback::demo::{Demo, DEMO_CALLER, DEMO_NUMBER};
+use textback::engine::{Engine, EngineHandle};
+use textback::events::EventKind;
+use textback::provider;
+use textback::store::Store;
+use textback_sandbox::{Sandbox, SandboxOptions};
+
+pub async fn demo(listen: &str, db: &Path) -> anyhow::Result<ExitCode> {
+    let demo = Demo::start(listen, db).await?;
+    let base = demo.sandbox.base_url();
+    println!("Textback demo: Harbor Dental (demo), business number {DEMO_NUMBER}");
+    println!("Sandbox (Twilio API and control API) at {base}; database {}", db.display());
+    println!();
+    println!("Place a simulated missed call:");
+    println!("  textback simulate --sandbox {base} call --from {DEMO_CALLER} --to {DEMO_NUMBER} --outcome no-answer");
+    println!("Reply as the customer:");
+    println!("  textback simulate --sandbox {base} sms --from {DEMO_CALLER} --to {DEMO_NUMBER} --body \"Can I book Tuesday?\"");
+    println!("See the texts:  curl -s {base}/sandbox/messages");
+    println!("Stop with Ctrl-C.");
+    println!();
+
+    let mut events = demo.handle.subscribe();
+    loop {
+        tokio::select! {
+            event = events.recv() => match event {
+                Ok(event) => print_event(&event.kind),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(_) => break,
+            },
+            _ = tokio::signal::ctrl_c() => break,
+        }
+    }
+    demo.handle.stop().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_event(kind: &EventKind) {
+    let line = match kind {
+        EventKind::CallDetected { from, outcome, missed, .. } => {
+            format!("call from {from}: {outcome}{}", if *missed { " (missed)" } else { "" })
+        }
+        EventKind::CallSkipped { reason, .. } => format!("  not texted: {reason}"),
+        EventKind::TextScheduled { kind, due_at, .. } => format!("  {kind} scheduled for {due_at}"),
+        EventKind::TextSent { sid, .. } => format!("  text sent ({sid})"),
+        EventKind::TextFailed { reason, .. } => format!("  text failed: {reason}"),
+        EventKind::ReplyReceived { from, body, .. } => format!("reply from {from}: {body:?}"),
+        EventKind::OptedOut { number, .. } => format!("{number} opted out"),
+        EventKind::ProviderDown { error, .. } => format!("provider down: {error}"),
+        EventKind::ProviderUp => "provider back up".into(),
+        _ => return,
+    };
+    println!("{line}");
+}
+
+pub async fn sandbox(
+    listen: &str,
+    account_sid: Option<String>,
+    auth_token: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let mut options = SandboxOptions::default();
+    if let Some(sid) = account_sid {
+        options.account_sid = sid;
+    }
+    if let Some(token) = auth_token {
+        options.auth_token = token;
+    }
+    let account = options.account_sid.clone();
+    let running = Sandbox::new(options)
+        .spawn(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    println!("Sandbox serving at {} for account {account}", running.base_url());
+    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    running.shutdown().await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn run(config_path: &Path, db: &Path) -> anyhow::Result<ExitCode> {
+    let config = Config::load(config_path)
+        .with_context(|| format!("invalid configuration {}", config_path.display()))?;
+    let secret = provider::secret_from_env(&config.provider).map_err(anyhow::Error::msg)?;
+    let provider = provider::build(&config.provider, &secret).map_err(anyhow::Error::msg)?;
+    let store = Arc::new(Store::open(db)?);
+    let clock: SharedClock = Arc::new(SystemClock);
+    tracing::info!(
+        business = %config.business.name,
+        numbers = config.business.numbers.len(),
+        db = %db.display(),
+        "engine starting"
+    );
+    let handle = EngineHandle::start(Engine::new(store, provider, clock, config));
+    wait_for_stop().await?;
+    tracing::info!("engine stopping");
+    handle.stop().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Waits for Ctrl-C or SIGTERM.
+async fn wait_for_stop() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}

@@ -1,0 +1,82 @@
+//! The engine's background tasks: the call poller, the message poller and the sender.
+//!
+//! Each task runs its step, logs a failure and carries on: a provider outage or a locked
+//! database slows the engine down but never stops it. The sender sleeps until the next text is
+//! due, or until something schedules one for now.
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use super::Engine;
+use crate::store;
+
+/// The longest the sender sleeps without looking at the outbox.
+const SENDER_IDLE: StdDuration = StdDuration::from_secs(1);
+/// How often delivery statuses are refreshed, in poll intervals.
+const DELIVERY_EVERY: u32 = 3;
+
+impl Engine {
+    /// Starts the background tasks. They stop when `shutdown` turns true.
+    pub(super) fn spawn_tasks(self: &Arc<Self>, shutdown: watch::Receiver<bool>) -> JoinSet<()> {
+        let mut tasks = JoinSet::new();
+        tasks.spawn(self.clone().poll_loop(shutdown.clone()));
+        tasks.spawn(self.clone().send_loop(shutdown));
+        tasks
+    }
+
+    async fn poll_loop(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        let mut round: u32 = 0;
+        loop {
+            if let Err(e) = self.poll_calls().await {
+                tracing::warn!(error = %e, "call poll failed");
+            }
+            if let Err(e) = self.poll_messages().await {
+                tracing::warn!(error = %e, "message poll failed");
+            }
+            if round % DELIVERY_EVERY == 0 {
+                if let Err(e) = self.refresh_delivery().await {
+                    tracing::debug!(error = %e, "delivery refresh failed");
+                }
+            }
+            round = round.wrapping_add(1);
+            let interval = self.config().provider.poll_interval;
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => {}
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+
+    async fn send_loop(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            let wait = match self.run_due().await {
+                Ok(_) => self.time_to_next_due(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "sender round failed");
+                    SENDER_IDLE
+                }
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = self.outbox_ready.notified() => {}
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+
+    /// How long until the next text or follow-up step falls due, at most [`SENDER_IDLE`].
+    fn time_to_next_due(&self) -> StdDuration {
+        let next = self.store.read(|c| {
+            let text = store::next_due(c)?;
+            let step = store::next_follow_up(c)?;
+            Ok(text.into_iter().chain(step).min())
+        });
+        match next {
+            Ok(Some(at)) => (at - self.now()).to_std().unwrap_or_default().min(SENDER_IDLE),
+            _ => SENDER_IDLE,
+        }
+    }
+}
