@@ -211,8 +211,10 @@ pub trait Provider: Send + Sync {
     async fn list_calls(&self, query: &CallQuery) -> Result<Vec<CallRecord>, ProviderError>;
 
     /// Every message matching `query`, following the provider's pagination, newest first.
-    async fn list_messages(&self, query: &MessageQuery)
-        -> Result<Vec<MessageRecord>, ProviderError>;
+    async fn list_messages(
+        &self,
+        query: &MessageQuery,
+    ) -> Result<Vec<MessageRecord>, ProviderError>;
 
     /// Creates (sends) a message. Never retried once the request may have reached the provider.
     async fn send_message(&self, message: &NewMessage) -> Result<MessageRecord, ProviderError>;

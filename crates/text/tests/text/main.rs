@@ -1,0 +1,6 @@
+//! Tests of `textback-text`, one module per module of the crate.
+
+mod keywords;
+mod phone;
+mod sms;
+mod template;
