@@ -34,7 +34,9 @@ pub struct ManualClock {
 
 impl ManualClock {
     pub fn new(start: DateTime<Utc>) -> Arc<Self> {
-        Arc::new(Self { now: Mutex::new(start) })
+        Arc::new(Self {
+            now: Mutex::new(start),
+        })
     }
 
     /// Moves the clock forward by `by`.

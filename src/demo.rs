@@ -67,6 +67,9 @@ impl Demo {
         let provider = provider::build(&config.provider, &token).map_err(anyhow::Error::msg)?;
         let clock: SharedClock = Arc::new(SystemClock);
         let engine = Engine::new(store, provider, clock, config);
-        Ok(Self { sandbox: running, handle: EngineHandle::start(engine) })
+        Ok(Self {
+            sandbox: running,
+            handle: EngineHandle::start(engine),
+        })
     }
 }

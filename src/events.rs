@@ -24,36 +24,92 @@ pub struct Event {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
     /// A call ended and was classified; `missed` says whether it counts as missed.
-    CallDetected { call_id: i64, sid: String, from: String, to: String, outcome: String, missed: bool },
+    CallDetected {
+        call_id: i64,
+        sid: String,
+        from: String,
+        to: String,
+        outcome: String,
+        missed: bool,
+    },
     /// A missed call will not be texted, for `reason`.
-    CallSkipped { call_id: i64, reason: String },
+    CallSkipped {
+        call_id: i64,
+        reason: String,
+    },
     /// A text was written to the outbox, due at `due_at`.
-    TextScheduled { message_id: i64, kind: String, due_at: DateTime<Utc> },
+    TextScheduled {
+        message_id: i64,
+        kind: String,
+        due_at: DateTime<Utc>,
+    },
     /// The provider accepted a text.
-    TextSent { message_id: i64, sid: String },
+    TextSent {
+        message_id: i64,
+        sid: String,
+    },
     /// A text will not go out: the provider refused it or a rule stopped it.
-    TextFailed { message_id: i64, code: Option<u32>, reason: String },
+    TextFailed {
+        message_id: i64,
+        code: Option<u32>,
+        reason: String,
+    },
     /// A scheduled text was withdrawn before it went out.
-    TextCancelled { message_id: i64, reason: String },
+    TextCancelled {
+        message_id: i64,
+        reason: String,
+    },
     /// The provider reported a new delivery status.
-    DeliveryChanged { message_id: i64, status: String, error_code: Option<u32> },
+    DeliveryChanged {
+        message_id: i64,
+        status: String,
+        error_code: Option<u32>,
+    },
     /// A customer texted in.
-    ReplyReceived { message_id: i64, from: String, body: String },
-    OptedOut { number: String, source: String },
-    OptedIn { number: String },
-    StatusChanged { from: String, to: String },
-    Assigned { to: Option<String> },
-    NoteAdded { note_id: i64 },
-    Blocked { number: String },
-    Unblocked { number: String },
+    ReplyReceived {
+        message_id: i64,
+        from: String,
+        body: String,
+    },
+    OptedOut {
+        number: String,
+        source: String,
+    },
+    OptedIn {
+        number: String,
+    },
+    StatusChanged {
+        from: String,
+        to: String,
+    },
+    Assigned {
+        to: Option<String>,
+    },
+    NoteAdded {
+        note_id: i64,
+    },
+    Blocked {
+        number: String,
+    },
+    Unblocked {
+        number: String,
+    },
     ConversationRead,
     /// A follow-up sequence stopped before its end.
-    FollowUpsStopped { reason: String },
+    FollowUpsStopped {
+        reason: String,
+    },
     /// Something staff should look at: a call during a live conversation, a text that asks not
     /// to be contacted, a call too old to text.
-    StaffAlert { reason: String, detail: String },
+    StaffAlert {
+        reason: String,
+        detail: String,
+    },
     /// The provider could not be reached or refused to work; `since` is when trouble began.
-    ProviderDown { since: DateTime<Utc>, error: String },
+    ProviderDown {
+        since: DateTime<Utc>,
+        error: String,
+    },
     ProviderUp,
     SettingsChanged,
 }
@@ -93,7 +149,10 @@ mod tests {
 
     #[test]
     fn the_stored_name_is_the_serde_tag() {
-        let kind = EventKind::CallSkipped { call_id: 1, reason: "blocked".into() };
+        let kind = EventKind::CallSkipped {
+            call_id: 1,
+            reason: "blocked".into(),
+        };
 
         let json = serde_json::to_value(&kind).unwrap();
 

@@ -61,9 +61,15 @@ pub fn build(settings: &ProviderSettings, secret: &Secret) -> Result<Arc<dyn Pro
 
 /// Reads the secret for `settings` from the environment, naming the variable if it is unset.
 pub fn secret_from_env(settings: &ProviderSettings) -> Result<Secret, String> {
-    let name = if settings.api_key_sid.is_some() { API_KEY_SECRET_ENV } else { AUTH_TOKEN_ENV };
+    let name = if settings.api_key_sid.is_some() {
+        API_KEY_SECRET_ENV
+    } else {
+        AUTH_TOKEN_ENV
+    };
     match std::env::var(name) {
         Ok(value) if !value.trim().is_empty() => Ok(Secret::new(value.trim())),
-        _ => Err(format!("set the environment variable {name} to the provider's secret")),
+        _ => Err(format!(
+            "set the environment variable {name} to the provider's secret"
+        )),
     }
 }

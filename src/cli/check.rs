@@ -29,7 +29,11 @@ pub enum Check {
 pub fn run(check: Check) -> anyhow::Result<ExitCode> {
     match check {
         Check::Sms { json, text } => Ok(check_sms(&text, json)),
-        Check::Number { json, region, number } => Ok(check_number(&number, region.as_deref(), json)),
+        Check::Number {
+            json,
+            region,
+            number,
+        } => Ok(check_number(&number, region.as_deref(), json)),
     }
 }
 
@@ -47,7 +51,10 @@ fn check_sms(text: &str, as_json: bool) -> ExitCode {
         println!("{out}");
     } else {
         let plural = if info.segments == 1 { "" } else { "s" };
-        println!("{}, {} segment{plural}, {} characters", info.encoding, info.segments, info.characters);
+        println!(
+            "{}, {} segment{plural}, {} characters",
+            info.encoding, info.segments, info.characters
+        );
         if !non_gsm.is_empty() {
             println!("UCS-2 because of: {}", non_gsm.join(" "));
         }
@@ -69,15 +76,26 @@ fn check_number(number: &str, region: Option<&str>, as_json: bool) -> ExitCode {
                 });
                 println!("{out}");
             } else {
-                let validity = if p.valid { "valid" } else { "not a valid number" };
+                let validity = if p.valid {
+                    "valid"
+                } else {
+                    "not a valid number"
+                };
                 let country = p.country.as_deref().unwrap_or("unknown country");
                 println!("{} ({country}, {validity}, {:?})", p.e164, p.kind);
             }
-            if p.valid { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+            if p.valid {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
         }
         Err(e) => {
             if as_json {
-                println!("{}", json!({ "input": number, "valid": false, "error": e.to_string() }));
+                println!(
+                    "{}",
+                    json!({ "input": number, "valid": false, "error": e.to_string() })
+                );
             } else {
                 eprintln!("{number:?} is not a phone number: {e}");
             }

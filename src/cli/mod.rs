@@ -84,9 +84,11 @@ enum Command {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Demo { listen, db } => serve::demo(&listen, &db_path(db, "demo.db")?).await,
-        Command::Sandbox { listen, account_sid, auth_token } => {
-            serve::sandbox(&listen, account_sid, auth_token).await
-        }
+        Command::Sandbox {
+            listen,
+            account_sid,
+            auth_token,
+        } => serve::sandbox(&listen, account_sid, auth_token).await,
         Command::Run { config, db } => serve::run(&config, &db_path(db, "textback.db")?).await,
         Command::Simulate { sandbox, what } => simulate::run(&sandbox, what).await,
         Command::Calls { json, db } => report::calls(&db_path(db, "textback.db")?, json),
@@ -111,5 +113,8 @@ fn db_path(given: Option<PathBuf>, name: &str) -> anyhow::Result<PathBuf> {
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }

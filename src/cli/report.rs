@@ -43,20 +43,38 @@ pub fn calls(db: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
                 value
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&json!({ "calls": calls }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({ "calls": calls }))?
+        );
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{:<20} {:<16} {:<16} {:<10} {}", "ended", "from", "to", "outcome", "decision");
+    println!(
+        "{:<20} {:<16} {:<16} {:<10} {}",
+        "ended", "from", "to", "outcome", "decision"
+    );
     for c in &all {
-        let ended = c.ended_at.unwrap_or(c.detected_at).format("%Y-%m-%d %H:%M:%S");
-        println!("{ended:<20} {:<16} {:<16} {:<10} {}", c.from, c.to, c.outcome, decision(c));
+        let ended = c
+            .ended_at
+            .unwrap_or(c.detected_at)
+            .format("%Y-%m-%d %H:%M:%S");
+        println!(
+            "{ended:<20} {:<16} {:<16} {:<10} {}",
+            c.from,
+            c.to,
+            c.outcome,
+            decision(c)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn inbox(db: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
     let store = open(db)?;
-    let mut filter = InboxFilter { limit: Some(500), ..InboxFilter::default() };
+    let mut filter = InboxFilter {
+        limit: Some(500),
+        ..InboxFilter::default()
+    };
     let mut conversations = Vec::new();
     loop {
         let page = store.read(|c| store::inbox(c, &filter))?;
@@ -95,15 +113,23 @@ pub fn inbox(db: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
                 value
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&json!({ "conversations": out }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({ "conversations": out }))?
+        );
         return Ok(ExitCode::SUCCESS);
     }
     for t in &conversations {
         let c = &t.conversation;
-        println!("{} ({}) {} unread, via {}", c.customer_number, c.status, c.unread, c.business_number);
+        println!(
+            "{} ({}) {} unread, via {}",
+            c.customer_number, c.status, c.unread, c.business_number
+        );
         for item in &t.items {
             match item {
-                ThreadItem::Call(call) => println!("  call      {} → {}", call.outcome, decision(call)),
+                ThreadItem::Call(call) => {
+                    println!("  call      {} → {}", call.outcome, decision(call))
+                }
                 ThreadItem::Message(m) => {
                     let arrow = if m.direction == "in" { "<" } else { ">" };
                     println!("  {arrow} {:<9} {:?} [{}]", m.kind, m.body, m.status)

@@ -18,7 +18,10 @@ pub async fn demo(listen: &str, db: &Path) -> anyhow::Result<ExitCode> {
     let demo = Demo::start(listen, db).await?;
     let base = demo.sandbox.base_url();
     println!("Textback demo: Harbor Dental (demo), business number {DEMO_NUMBER}");
-    println!("Sandbox (Twilio API and control API) at {base}; database {}", db.display());
+    println!(
+        "Sandbox (Twilio API and control API) at {base}; database {}",
+        db.display()
+    );
     println!();
     println!("Place a simulated missed call:");
     println!("  textback simulate --sandbox {base} call --from {DEMO_CALLER} --to {DEMO_NUMBER} --outcome no-answer");
@@ -45,8 +48,16 @@ pub async fn demo(listen: &str, db: &Path) -> anyhow::Result<ExitCode> {
 
 fn print_event(kind: &EventKind) {
     let line = match kind {
-        EventKind::CallDetected { from, outcome, missed, .. } => {
-            format!("call from {from}: {outcome}{}", if *missed { " (missed)" } else { "" })
+        EventKind::CallDetected {
+            from,
+            outcome,
+            missed,
+            ..
+        } => {
+            format!(
+                "call from {from}: {outcome}{}",
+                if *missed { " (missed)" } else { "" }
+            )
         }
         EventKind::CallSkipped { reason, .. } => format!("  not texted: {reason}"),
         EventKind::TextScheduled { kind, due_at, .. } => format!("  {kind} scheduled for {due_at}"),
@@ -78,8 +89,13 @@ pub async fn sandbox(
         .spawn(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
-    println!("Sandbox serving at {} for account {account}", running.base_url());
-    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    println!(
+        "Sandbox serving at {} for account {account}",
+        running.base_url()
+    );
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
     running.shutdown().await?;
     Ok(ExitCode::SUCCESS)
 }

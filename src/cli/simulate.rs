@@ -34,12 +34,14 @@ pub enum Simulate {
 pub async fn run(sandbox: &str, what: Simulate) -> anyhow::Result<ExitCode> {
     let base = sandbox.trim_end_matches('/');
     let (url, body) = match &what {
-        Simulate::Call { from, to, outcome } => {
-            (format!("{base}/sandbox/calls"), json!({"from": from, "to": to, "outcome": outcome}))
-        }
-        Simulate::Sms { from, to, body } => {
-            (format!("{base}/sandbox/sms"), json!({"from": from, "to": to, "body": body}))
-        }
+        Simulate::Call { from, to, outcome } => (
+            format!("{base}/sandbox/calls"),
+            json!({"from": from, "to": to, "outcome": outcome}),
+        ),
+        Simulate::Sms { from, to, body } => (
+            format!("{base}/sandbox/sms"),
+            json!({"from": from, "to": to, "body": body}),
+        ),
     };
     let response = reqwest::Client::new()
         .post(&url)

@@ -32,7 +32,10 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { key: key.into(), message: message.into() }
+        Self {
+            key: key.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -309,7 +312,13 @@ impl Config {
         let provider = check_provider(&raw.provider)?;
         let rules = check_rules(&raw.rules, &business)?;
         let templates = check_templates(&raw.templates, rules.follow_ups.len())?;
-        Ok(Self { raw, business, provider, rules, templates })
+        Ok(Self {
+            raw,
+            business,
+            provider,
+            rules,
+            templates,
+        })
     }
 
     /// The TOML form, as it would be saved.
@@ -319,7 +328,11 @@ impl Config {
 
     /// Whether `number` is one of the business's own numbers or a staff member's.
     pub fn is_own_number(&self, number: &str) -> bool {
-        self.business.numbers.iter().chain(&self.business.staff_numbers).any(|n| n == number)
+        self.business
+            .numbers
+            .iter()
+            .chain(&self.business.staff_numbers)
+            .any(|n| n == number)
     }
 }
 
@@ -375,11 +388,17 @@ fn check_business(raw: &RawConfig) -> Result<Business, ConfigError> {
     let time_zone: Tz = b.time_zone.parse().map_err(|_| {
         ConfigError::new(
             "business.time_zone",
-            format!("unknown time zone {:?}; expected an IANA name like \"America/New_York\"", b.time_zone),
+            format!(
+                "unknown time zone {:?}; expected an IANA name like \"America/New_York\"",
+                b.time_zone
+            ),
         )
     })?;
     if b.numbers.is_empty() {
-        return Err(ConfigError::new("business.numbers", "at least one number is needed"));
+        return Err(ConfigError::new(
+            "business.numbers",
+            "at least one number is needed",
+        ));
     }
     let mut first_country = None;
     for (i, number) in b.numbers.iter().enumerate() {
@@ -389,13 +408,19 @@ fn check_business(raw: &RawConfig) -> Result<Business, ConfigError> {
     let country = match &b.country {
         Some(c) => country_code("business.country", c)?,
         None => first_country.ok_or_else(|| {
-            ConfigError::new("business.country", "cannot tell the country from the numbers; set it")
+            ConfigError::new(
+                "business.country",
+                "cannot tell the country from the numbers; set it",
+            )
         })?,
     };
     if !b.booking_link.is_empty() && !b.booking_link.starts_with("http") {
         return Err(ConfigError::new(
             "business.booking_link",
-            format!("{:?} is not a web address (http:// or https://)", b.booking_link),
+            format!(
+                "{:?} is not a web address (http:// or https://)",
+                b.booking_link
+            ),
         ));
     }
     let hours = match &b.hours {
@@ -442,7 +467,10 @@ fn check_provider(raw: &RawProvider) -> Result<ProviderSettings, ConfigError> {
             ))
         }
     };
-    let base_url = raw.base_url.clone().unwrap_or_else(|| TWILIO_BASE_URL.to_owned());
+    let base_url = raw
+        .base_url
+        .clone()
+        .unwrap_or_else(|| TWILIO_BASE_URL.to_owned());
     if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
         return Err(ConfigError::new(
             "provider.base_url",
@@ -450,7 +478,10 @@ fn check_provider(raw: &RawProvider) -> Result<ProviderSettings, ConfigError> {
         ));
     }
     if kind == ProviderKind::Sandbox && raw.base_url.is_none() {
-        return Err(ConfigError::new("provider.base_url", "the sandbox's address is needed"));
+        return Err(ConfigError::new(
+            "provider.base_url",
+            "the sandbox's address is needed",
+        ));
     }
     let sid_ok = raw.account_sid.len() == 34
         && raw.account_sid.starts_with("AC")
@@ -458,7 +489,10 @@ fn check_provider(raw: &RawProvider) -> Result<ProviderSettings, ConfigError> {
     if !sid_ok {
         return Err(ConfigError::new(
             "provider.account_sid",
-            format!("{:?} is not an account SID (AC followed by 32 hex digits)", raw.account_sid),
+            format!(
+                "{:?} is not an account SID (AC followed by 32 hex digits)",
+                raw.account_sid
+            ),
         ));
     }
     if let Some(key) = &raw.api_key_sid {
@@ -471,7 +505,10 @@ fn check_provider(raw: &RawProvider) -> Result<ProviderSettings, ConfigError> {
     }
     let poll_interval = duration("provider.poll_interval", &raw.poll_interval)?;
     if poll_interval < Duration::milliseconds(200) {
-        return Err(ConfigError::new("provider.poll_interval", "must be at least 200ms"));
+        return Err(ConfigError::new(
+            "provider.poll_interval",
+            "must be at least 200ms",
+        ));
     }
     Ok(ProviderSettings {
         kind,
@@ -486,7 +523,10 @@ fn check_rules(raw: &RawRules, business: &Business) -> Result<Rules, ConfigError
     let send_window = match raw.quiet_hours.trim() {
         "off" => None,
         text => Some(DailyWindow::parse(text).map_err(|m| {
-            ConfigError::new("rules.quiet_hours", format!("{m} (the hours texts may go out), or \"off\""))
+            ConfigError::new(
+                "rules.quiet_hours",
+                format!("{m} (the hours texts may go out), or \"off\""),
+            )
         })?),
     };
     let quiet_hours_action = match raw.quiet_hours_action.as_str() {
@@ -504,7 +544,10 @@ fn check_rules(raw: &RawRules, business: &Business) -> Result<Rules, ConfigError
         .follow_ups
         .iter()
         .enumerate()
-        .map(|(i, s)| FollowUpStep::parse(s).map_err(|m| ConfigError::new(format!("rules.follow_ups[{i}]"), m)))
+        .map(|(i, s)| {
+            FollowUpStep::parse(s)
+                .map_err(|m| ConfigError::new(format!("rules.follow_ups[{i}]"), m))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let allowed_countries = if raw.allowed_countries.is_empty() {
         vec![business.country.clone()]
@@ -515,7 +558,10 @@ fn check_rules(raw: &RawRules, business: &Business) -> Result<Rules, ConfigError
             .map(|(i, c)| country_code(&format!("rules.allowed_countries[{i}]"), c))
             .collect::<Result<Vec<_>, _>>()?
     };
-    for (key, cap) in [("rules.daily_cap", raw.daily_cap), ("rules.hourly_cap", raw.hourly_cap)] {
+    for (key, cap) in [
+        ("rules.daily_cap", raw.daily_cap),
+        ("rules.hourly_cap", raw.hourly_cap),
+    ] {
         if cap == 0 {
             return Err(ConfigError::new(key, "must be at least 1"));
         }

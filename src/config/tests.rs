@@ -20,18 +20,45 @@ fn with(extra: &str) -> Result<Config, ConfigError> {
 fn a_minimal_file_takes_the_documented_defaults() {
     let config = Config::from_toml(MINIMAL).expect("minimal file is valid");
 
-    assert_eq!(config.rules.grace, Duration::seconds(15), "grace defaults to 15s");
-    assert_eq!(config.rules.dedupe_window, Duration::hours(24), "dedupe defaults to 24h");
-    assert_eq!(config.rules.max_call_age, Duration::minutes(30), "max call age defaults to 30m");
+    assert_eq!(
+        config.rules.grace,
+        Duration::seconds(15),
+        "grace defaults to 15s"
+    );
+    assert_eq!(
+        config.rules.dedupe_window,
+        Duration::hours(24),
+        "dedupe defaults to 24h"
+    );
+    assert_eq!(
+        config.rules.max_call_age,
+        Duration::minutes(30),
+        "max call age defaults to 30m"
+    );
     assert_eq!(
         config.rules.send_window.map(|w| w.to_string()).as_deref(),
         Some("08:00-21:00"),
         "quiet hours default to 08:00-21:00"
     );
-    assert_eq!(config.rules.allowed_countries, vec!["US"], "own country only by default");
-    assert_eq!(config.rules.follow_ups.len(), 2, "two follow-ups by default");
-    assert_eq!(config.provider.base_url, TWILIO_BASE_URL, "Twilio by default");
-    assert_eq!(config.provider.poll_interval, std::time::Duration::from_secs(5), "poll 5s");
+    assert_eq!(
+        config.rules.allowed_countries,
+        vec!["US"],
+        "own country only by default"
+    );
+    assert_eq!(
+        config.rules.follow_ups.len(),
+        2,
+        "two follow-ups by default"
+    );
+    assert_eq!(
+        config.provider.base_url, TWILIO_BASE_URL,
+        "Twilio by default"
+    );
+    assert_eq!(
+        config.provider.poll_interval,
+        std::time::Duration::from_secs(5),
+        "poll 5s"
+    );
 }
 
 #[test]
@@ -48,7 +75,10 @@ fn a_bad_duration_names_its_key() {
     let err = with("[rules]\ngrace = \"15 seconds\"").unwrap_err();
 
     assert_eq!(err.key, "rules.grace", "the key is named: {err}");
-    assert!(err.message.contains("15 seconds"), "the bad value is quoted: {err}");
+    assert!(
+        err.message.contains("15 seconds"),
+        "the bad value is quoted: {err}"
+    );
 }
 
 #[test]
@@ -62,15 +92,24 @@ fn a_wrong_type_names_its_key() {
 fn an_unknown_key_is_refused() {
     let err = with("[rules]\ngracee = \"15s\"").unwrap_err();
 
-    assert!(err.to_string().contains("gracee"), "the unknown key is named: {err}");
+    assert!(
+        err.to_string().contains("gracee"),
+        "the unknown key is named: {err}"
+    );
 }
 
 #[test]
 fn an_unknown_placeholder_is_a_config_error() {
     let err = with("[templates]\nbusiness_hours = \"Hi from {busines}\"").unwrap_err();
 
-    assert_eq!(err.key, "templates.business_hours", "the template is named: {err}");
-    assert!(err.message.contains("busines"), "the placeholder is named: {err}");
+    assert_eq!(
+        err.key, "templates.business_hours",
+        "the template is named: {err}"
+    );
+    assert!(
+        err.message.contains("busines"),
+        "the placeholder is named: {err}"
+    );
 }
 
 #[test]
@@ -86,9 +125,18 @@ fn numbers_must_be_e164() {
 fn other_bad_values_name_their_keys() {
     let cases = [
         ("[rules]\nquiet_hours = \"8-9\"", "rules.quiet_hours"),
-        ("[rules]\nquiet_hours_action = \"later\"", "rules.quiet_hours_action"),
-        ("[rules]\nfollow_ups = [\"3h\", \"tomorrow\"]", "rules.follow_ups[1]"),
-        ("[rules]\nallowed_countries = [\"USA\"]", "rules.allowed_countries[0]"),
+        (
+            "[rules]\nquiet_hours_action = \"later\"",
+            "rules.quiet_hours_action",
+        ),
+        (
+            "[rules]\nfollow_ups = [\"3h\", \"tomorrow\"]",
+            "rules.follow_ups[1]",
+        ),
+        (
+            "[rules]\nallowed_countries = [\"USA\"]",
+            "rules.allowed_countries[0]",
+        ),
         ("[rules]\nhourly_cap = 0", "rules.hourly_cap"),
     ];
     for (extra, key) in cases {
@@ -101,13 +149,16 @@ fn other_bad_values_name_their_keys() {
 fn quiet_hours_can_be_off() {
     let config = with("[rules]\nquiet_hours = \"off\"").unwrap();
 
-    assert_eq!(config.rules.send_window, None, "off means texts may go at any hour");
+    assert_eq!(
+        config.rules.send_window, None,
+        "off means texts may go at any hour"
+    );
 }
 
 #[test]
 fn a_saved_file_reads_back_the_same() {
-    let config = with("[rules]\nfollow_ups = [\"1h\"]\n[business.hours]\nsat = \"10:00-14:00\"")
-        .unwrap();
+    let config =
+        with("[rules]\nfollow_ups = [\"1h\"]\n[business.hours]\nsat = \"10:00-14:00\"").unwrap();
 
     let again = Config::from_toml(&config.to_toml()).expect("saved form loads");
 

@@ -35,7 +35,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             'd' => Duration::try_days(n),
             _ => None,
         };
-        total = total.checked_add(&part.ok_or_else(invalid)?).ok_or_else(invalid)?;
+        total = total
+            .checked_add(&part.ok_or_else(invalid)?)
+            .ok_or_else(invalid)?;
         digits.clear();
     }
     if text.is_empty() || !digits.is_empty() {
@@ -79,9 +81,14 @@ impl DailyWindow {
         let (start, end) = text
             .split_once('-')
             .ok_or_else(|| format!("invalid window {text:?}: expected HH:MM-HH:MM"))?;
-        let window = Self { start: parse_clock_time(start)?, end: parse_clock_time(end)? };
+        let window = Self {
+            start: parse_clock_time(start)?,
+            end: parse_clock_time(end)?,
+        };
         if window.start == window.end {
-            return Err(format!("invalid window {text:?}: start and end are the same"));
+            return Err(format!(
+                "invalid window {text:?}: start and end are the same"
+            ));
         }
         Ok(window)
     }
@@ -111,7 +118,12 @@ impl DailyWindow {
 
 impl std::fmt::Display for DailyWindow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}-{}", self.start.format("%H:%M"), self.end.format("%H:%M"))
+        write!(
+            f,
+            "{}-{}",
+            self.start.format("%H:%M"),
+            self.end.format("%H:%M")
+        )
     }
 }
 
@@ -138,17 +150,21 @@ impl WeeklyHours {
     /// Monday to Friday, 09:00 to 17:00.
     pub fn office_default() -> Self {
         let window = DailyWindow::parse("09:00-17:00").expect("constant window");
-        Self { days: (0..5).map(|d| (d, window)).collect() }
+        Self {
+            days: (0..5).map(|d| (d, window)).collect(),
+        }
     }
 
     /// Builds from `day key → "HH:MM-HH:MM" | "closed"`, naming the day on error.
     pub fn from_table(table: &BTreeMap<String, String>) -> Result<Self, (String, String)> {
         let mut days = BTreeMap::new();
         for (key, value) in table {
-            let day = DAY_KEYS
-                .iter()
-                .position(|k| k == key)
-                .ok_or_else(|| (key.clone(), format!("unknown day; expected one of {}", DAY_KEYS.join(", "))))?;
+            let day = DAY_KEYS.iter().position(|k| k == key).ok_or_else(|| {
+                (
+                    key.clone(),
+                    format!("unknown day; expected one of {}", DAY_KEYS.join(", ")),
+                )
+            })?;
             if value.trim().eq_ignore_ascii_case("closed") {
                 continue;
             }
@@ -164,7 +180,10 @@ impl WeeklyHours {
             .iter()
             .enumerate()
             .map(|(i, key)| {
-                let value = self.days.get(&(i as u32)).map_or("closed".into(), |w| w.to_string());
+                let value = self
+                    .days
+                    .get(&(i as u32))
+                    .map_or("closed".into(), |w| w.to_string());
                 ((*key).to_owned(), value)
             })
             .collect()
@@ -174,7 +193,9 @@ impl WeeklyHours {
     pub fn is_open(&self, at: DateTime<Utc>, tz: Tz) -> bool {
         let local = at.with_timezone(&tz);
         let day = local.weekday().num_days_from_monday();
-        self.days.get(&day).is_some_and(|w| w.contains(local.time()))
+        self.days
+            .get(&day)
+            .is_some_and(|w| w.contains(local.time()))
     }
 
     pub fn window(&self, day: Weekday) -> Option<DailyWindow> {
@@ -199,9 +220,9 @@ impl FollowUpStep {
                 format!("{e} (in {text:?}; a step is a duration like \"3h\" or \"next day 10:00\")")
             });
         }
-        parse_duration(trimmed).map(Self::After).map_err(|e| {
-            format!("{e} (a step is a duration like \"3h\" or \"next day 10:00\")")
-        })
+        parse_duration(trimmed)
+            .map(Self::After)
+            .map_err(|e| format!("{e} (a step is a duration like \"3h\" or \"next day 10:00\")"))
     }
 
     /// When the step is due, given when the sequence started.
@@ -240,7 +261,11 @@ mod tests {
         assert_eq!(parse_duration("5m"), Ok(Duration::minutes(5)), "minutes");
         assert_eq!(parse_duration("3h"), Ok(Duration::hours(3)), "hours");
         assert_eq!(parse_duration("2d"), Ok(Duration::days(2)), "days");
-        assert_eq!(parse_duration("1h30m"), Ok(Duration::minutes(90)), "compound");
+        assert_eq!(
+            parse_duration("1h30m"),
+            Ok(Duration::minutes(90)),
+            "compound"
+        );
         assert_eq!(parse_duration("0"), Ok(Duration::zero()), "bare zero");
         assert_eq!(parse_duration("0s"), Ok(Duration::zero()), "zero seconds");
     }
@@ -256,7 +281,11 @@ mod tests {
     fn durations_format_back() {
         for text in ["90s", "5m", "3h", "1d", "1h30m"] {
             let d = parse_duration(text).unwrap();
-            assert_eq!(parse_duration(&format_duration(d)), Ok(d), "round trip of {text}");
+            assert_eq!(
+                parse_duration(&format_duration(d)),
+                Ok(d),
+                "round trip of {text}"
+            );
         }
     }
 
@@ -269,18 +298,39 @@ mod tests {
         let early = at("2026-12-04T11:00:00Z"); // 06:00 in New York
         let open = at("2026-12-04T15:00:00Z"); // 10:00 in New York
 
-        assert_eq!(window.next_open(late, tz), at("2026-12-04T13:00:00Z"), "late evening waits");
-        assert_eq!(window.next_open(early, tz), at("2026-12-04T13:00:00Z"), "early morning waits");
-        assert_eq!(window.next_open(open, tz), open, "inside the window goes now");
+        assert_eq!(
+            window.next_open(late, tz),
+            at("2026-12-04T13:00:00Z"),
+            "late evening waits"
+        );
+        assert_eq!(
+            window.next_open(early, tz),
+            at("2026-12-04T13:00:00Z"),
+            "early morning waits"
+        );
+        assert_eq!(
+            window.next_open(open, tz),
+            open,
+            "inside the window goes now"
+        );
     }
 
     #[test]
     fn window_across_midnight() {
         let window = DailyWindow::parse("22:00-06:00").unwrap();
 
-        assert!(window.contains(parse_clock_time("23:00").unwrap()), "late night is inside");
-        assert!(window.contains(parse_clock_time("05:59").unwrap()), "early morning is inside");
-        assert!(!window.contains(parse_clock_time("12:00").unwrap()), "noon is outside");
+        assert!(
+            window.contains(parse_clock_time("23:00").unwrap()),
+            "late night is inside"
+        );
+        assert!(
+            window.contains(parse_clock_time("05:59").unwrap()),
+            "early morning is inside"
+        );
+        assert!(
+            !window.contains(parse_clock_time("12:00").unwrap()),
+            "noon is outside"
+        );
     }
 
     #[test]
@@ -298,8 +348,17 @@ mod tests {
         let tz: Tz = "America/New_York".parse().unwrap();
         let hours = WeeklyHours::office_default();
 
-        assert!(hours.is_open(at("2026-12-03T15:00:00Z"), tz), "Thursday 10:00 is open");
-        assert!(!hours.is_open(at("2026-12-05T15:00:00Z"), tz), "Saturday is closed");
-        assert!(!hours.is_open(at("2026-12-03T23:00:00Z"), tz), "Thursday 18:00 is closed");
+        assert!(
+            hours.is_open(at("2026-12-03T15:00:00Z"), tz),
+            "Thursday 10:00 is open"
+        );
+        assert!(
+            !hours.is_open(at("2026-12-05T15:00:00Z"), tz),
+            "Saturday is closed"
+        );
+        assert!(
+            !hours.is_open(at("2026-12-03T23:00:00Z"), tz),
+            "Thursday 18:00 is closed"
+        );
     }
 }

@@ -62,8 +62,15 @@ pub fn classify(parent: &CallRecord, children: &[CallRecord]) -> Option<CallOutc
         return None;
     }
     if let Some(answered) = children.iter().find(|c| c.status == CallStatus::Completed) {
-        let machine = answered.answered_by.as_deref().is_some_and(|a| a.starts_with("machine"));
-        return Some(if machine { CallOutcome::Voicemail } else { CallOutcome::Answered });
+        let machine = answered
+            .answered_by
+            .as_deref()
+            .is_some_and(|a| a.starts_with("machine"));
+        return Some(if machine {
+            CallOutcome::Voicemail
+        } else {
+            CallOutcome::Answered
+        });
     }
     let last = children.iter().max_by_key(|c| c.start_time);
     Some(match last.map(|c| &c.status) {
@@ -100,7 +107,11 @@ mod tests {
         let cases = [
             ("completed", None, CallOutcome::Answered),
             ("completed", Some("human"), CallOutcome::Answered),
-            ("completed", Some("machine_end_beep"), CallOutcome::Voicemail),
+            (
+                "completed",
+                Some("machine_end_beep"),
+                CallOutcome::Voicemail,
+            ),
             ("no-answer", None, CallOutcome::NoAnswer),
             ("busy", None, CallOutcome::Busy),
             ("canceled", None, CallOutcome::Canceled),
@@ -108,13 +119,20 @@ mod tests {
         ];
         for (status, by, expected) in cases {
             let child = leg(status, by);
-            assert_eq!(classify(&parent, &[child]), Some(expected), "child {status} {by:?}");
+            assert_eq!(
+                classify(&parent, &[child]),
+                Some(expected),
+                "child {status} {by:?}"
+            );
         }
     }
 
     #[test]
     fn a_parent_without_child_is_a_caller_who_hung_up() {
-        assert_eq!(classify(&leg("completed", None), &[]), Some(CallOutcome::Hangup));
+        assert_eq!(
+            classify(&leg("completed", None), &[]),
+            Some(CallOutcome::Hangup)
+        );
     }
 
     #[test]
@@ -127,15 +145,26 @@ mod tests {
 
     #[test]
     fn unfinished_legs_wait() {
-        assert_eq!(classify(&leg("in-progress", None), &[]), None, "parent still going");
+        assert_eq!(
+            classify(&leg("in-progress", None), &[]),
+            None,
+            "parent still going"
+        );
         let ringing = leg("ringing", None);
-        assert_eq!(classify(&leg("completed", None), &[ringing]), None, "child still ringing");
+        assert_eq!(
+            classify(&leg("completed", None), &[ringing]),
+            None,
+            "child still ringing"
+        );
     }
 
     #[test]
     fn voicemail_is_missed_only_when_the_owner_says_so() {
         assert!(CallOutcome::Voicemail.is_missed(true), "counted");
         assert!(!CallOutcome::Voicemail.is_missed(false), "not counted");
-        assert!(!CallOutcome::Answered.is_missed(true), "answered is never missed");
+        assert!(
+            !CallOutcome::Answered.is_missed(true),
+            "answered is never missed"
+        );
     }
 }

@@ -85,7 +85,11 @@ impl TemplateChoice {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
     /// Text `to` (the caller in E.164) at `due_at`.
-    Text { to: String, due_at: DateTime<Utc>, template: TemplateChoice },
+    Text {
+        to: String,
+        due_at: DateTime<Utc>,
+        template: TemplateChoice,
+    },
     Skip(SkipReason),
 }
 
@@ -147,7 +151,10 @@ pub fn decide<F: Facts>(
     if facts.opted_out(number)? {
         return skip(OptedOut);
     }
-    let country_ok = caller.country.as_ref().is_some_and(|c| rules.allowed_countries.contains(c));
+    let country_ok = caller
+        .country
+        .as_ref()
+        .is_some_and(|c| rules.allowed_countries.contains(c));
     if !country_ok {
         return skip(CountryNotAllowed);
     }
@@ -158,7 +165,10 @@ pub fn decide<F: Facts>(
     if now - call.ended_at > rules.max_call_age {
         return skip(TooOld);
     }
-    if facts.last_exchange(number)?.is_some_and(|at| now - at < rules.active_window) {
+    if facts
+        .last_exchange(number)?
+        .is_some_and(|at| now - at < rules.active_window)
+    {
         return skip(ActiveConversation);
     }
     if facts.texted_since(number, now - rules.dedupe_window)? {
@@ -181,12 +191,20 @@ pub fn decide<F: Facts>(
             }
         }
     }
-    let template = if config.business.hours.is_open(call.ended_at, config.business.time_zone) {
+    let template = if config
+        .business
+        .hours
+        .is_open(call.ended_at, config.business.time_zone)
+    {
         TemplateChoice::BusinessHours
     } else {
         TemplateChoice::AfterHours
     };
-    Ok(Decision::Text { to: caller.e164, due_at, template })
+    Ok(Decision::Text {
+        to: caller.e164,
+        due_at,
+        template,
+    })
 }
 
 #[cfg(test)]

@@ -178,7 +178,11 @@ impl Engine {
                 }
             }
 
-            let input = CallInput { from: &parent.from, outcome, ended_at };
+            let input = CallInput {
+                from: &parent.from,
+                outcome,
+                ended_at,
+            };
             let decision = decide(config, &input, now, &**tx)?;
             apply(tx, config, call_id, conversation, missed, decision, now).map(Some)
         })?;
@@ -203,7 +207,12 @@ fn apply(
     now: DateTime<Utc>,
 ) -> Result<bool, crate::store::StoreError> {
     match (decision, conversation) {
-        (Decision::Text { due_at, template, .. }, Some(conversation)) => {
+        (
+            Decision::Text {
+                due_at, template, ..
+            },
+            Some(conversation),
+        ) => {
             let values = super::followup::template_values(tx, config, conversation)?;
             let chosen = match template {
                 super::TemplateChoice::BusinessHours => &config.templates.business_hours,
@@ -225,7 +234,15 @@ fn apply(
             Ok(true)
         }
         (Decision::Text { .. }, None) => {
-            skip(tx, config, call_id, None, missed, SkipReason::InvalidNumber, now)?;
+            skip(
+                tx,
+                config,
+                call_id,
+                None,
+                missed,
+                SkipReason::InvalidNumber,
+                now,
+            )?;
             Ok(false)
         }
         (Decision::Skip(reason), conversation) => {
@@ -248,7 +265,10 @@ fn skip(
     if !missed {
         return Ok(());
     }
-    let event = crate::events::EventKind::CallSkipped { call_id, reason: reason.as_str().into() };
+    let event = crate::events::EventKind::CallSkipped {
+        call_id,
+        reason: reason.as_str().into(),
+    };
     tx.event(now, conversation, event)?;
     if let (true, Some(conversation)) = (reason.for_staff(config), conversation) {
         let detail = match reason {

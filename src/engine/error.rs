@@ -24,7 +24,10 @@ impl From<StoreError> for EngineError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound { what } => Self::NotFound(what),
-            StoreError::Invalid(message) => Self::Invalid { field: "request".into(), message },
+            StoreError::Invalid(message) => Self::Invalid {
+                field: "request".into(),
+                message,
+            },
             other => Self::Store(other),
         }
     }
@@ -32,7 +35,10 @@ impl From<StoreError> for EngineError {
 
 impl EngineError {
     pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Self {
-        Self::Invalid { field: field.into(), message: message.into() }
+        Self::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 
     /// A stable, machine-readable code for the kind of error.

@@ -14,8 +14,7 @@ use super::{Engine, EngineError, ProviderHealth};
 use crate::config::{Config, RawConfig};
 use crate::events::{Event, EventKind};
 use crate::store::{
-    self, Call, ConversationStatus, InboxFilter, InboxPage, Message, NewOutbound, SearchHit,
-    Thread,
+    self, Call, ConversationStatus, InboxFilter, InboxPage, Message, NewOutbound, SearchHit, Thread,
 };
 
 /// The longest text staff may send; carriers drop longer concatenations.
@@ -33,7 +32,11 @@ impl EngineHandle {
     pub fn start(engine: Arc<Engine>) -> Self {
         let (shutdown, stop) = watch::channel(false);
         let tasks = engine.spawn_tasks(stop);
-        Self { engine, shutdown, tasks }
+        Self {
+            engine,
+            shutdown,
+            tasks,
+        }
     }
 
     /// Stops the background tasks and waits for them.
@@ -59,7 +62,8 @@ impl EngineHandle {
     pub fn thread(&self, conversation_id: i64, mark_read: bool) -> Result<Thread, EngineError> {
         if mark_read {
             let now = self.engine.now();
-            self.store().write(|tx| tx.mark_read(conversation_id, now))?;
+            self.store()
+                .write(|tx| tx.mark_read(conversation_id, now))?;
         }
         Ok(self.store().read(|c| store::thread(c, conversation_id))?)
     }
@@ -85,7 +89,9 @@ impl EngineHandle {
         let message_id = self.store().write(|tx| {
             let (_, customer) = store::conversation_numbers(tx, conversation_id)?;
             if store::is_opted_out(tx, &customer)? {
-                return Err(store::StoreError::Invalid(format!("{customer} has opted out of texts")));
+                return Err(store::StoreError::Invalid(format!(
+                    "{customer} has opted out of texts"
+                )));
             }
             if store::is_blocked(tx, &customer)? {
                 return Err(store::StoreError::Invalid(format!("{customer} is blocked")));
@@ -131,11 +137,16 @@ impl EngineHandle {
         let config = self.engine.config();
         if let Some(name) = to {
             if !config.raw.staff.iter().any(|s| s.name == name) {
-                return Err(EngineError::invalid("assign", format!("no staff member named {name:?}")));
+                return Err(EngineError::invalid(
+                    "assign",
+                    format!("no staff member named {name:?}"),
+                ));
             }
         }
         let now = self.engine.now();
-        Ok(self.store().write(|tx| tx.assign(conversation_id, to, now))?)
+        Ok(self
+            .store()
+            .write(|tx| tx.assign(conversation_id, to, now))?)
     }
 
     /// Adds a note staff can see in the thread; it is never sent.
@@ -149,7 +160,9 @@ impl EngineHandle {
             return Err(EngineError::invalid("body", "the note is empty"));
         }
         let now = self.engine.now();
-        Ok(self.store().write(|tx| tx.add_note(conversation_id, author, body.trim(), now))?)
+        Ok(self
+            .store()
+            .write(|tx| tx.add_note(conversation_id, author, body.trim(), now))?)
     }
 
     /// Blocks a number: no texts to it, its calls skipped. Pending texts are withdrawn.
@@ -179,7 +192,9 @@ impl EngineHandle {
         self.store().write(|tx| {
             if opted_out {
                 tx.opt_out(&number, "staff", now)?;
-                for id in store::pending_texts_to(tx, &number, &["text_back", "follow_up", "staff"])? {
+                for id in
+                    store::pending_texts_to(tx, &number, &["text_back", "follow_up", "staff"])?
+                {
                     tx.cancel_text(id, "opted_out", now)?;
                 }
             } else {
@@ -192,12 +207,16 @@ impl EngineHandle {
 
     /// Searches messages and numbers.
     pub fn search(&self, query: &str, limit: u32) -> Result<Vec<SearchHit>, EngineError> {
-        Ok(self.store().read(|c| store::search(c, query, limit.clamp(1, 200)))?)
+        Ok(self
+            .store()
+            .read(|c| store::search(c, query, limit.clamp(1, 200)))?)
     }
 
     /// Calls, newest first.
     pub fn calls(&self, before: Option<i64>, limit: u32) -> Result<Vec<Call>, EngineError> {
-        Ok(self.store().read(|c| store::calls(c, before, limit.clamp(1, 500)))?)
+        Ok(self
+            .store()
+            .read(|c| store::calls(c, before, limit.clamp(1, 500)))?)
     }
 
     /// The settings in force.

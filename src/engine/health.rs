@@ -40,7 +40,10 @@ impl HealthTracker {
     pub fn current(&self) -> ProviderHealth {
         let state = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         match (state.reported_down, state.first_failure) {
-            (true, Some(since)) => ProviderHealth::Down { since, error: state.last_error.clone() },
+            (true, Some(since)) => ProviderHealth::Down {
+                since,
+                error: state.last_error.clone(),
+            },
             _ => ProviderHealth::Up,
         }
     }
@@ -67,7 +70,10 @@ impl HealthTracker {
         }
         state.reported_down = true;
         tracing::warn!(%since, error, "provider unreachable");
-        Some(EventKind::ProviderDown { since, error: error.to_owned() })
+        Some(EventKind::ProviderDown {
+            since,
+            error: error.to_owned(),
+        })
     }
 }
 
@@ -87,8 +93,15 @@ mod tests {
         let up = tracker.success();
         let again = tracker.success();
 
-        assert_eq!((first, second), (None, None), "one or two failures are not an outage");
-        assert!(matches!(third, Some(EventKind::ProviderDown { .. })), "the third one is");
+        assert_eq!(
+            (first, second),
+            (None, None),
+            "one or two failures are not an outage"
+        );
+        assert!(
+            matches!(third, Some(EventKind::ProviderDown { .. })),
+            "the third one is"
+        );
         assert_eq!(fourth, None, "an outage is reported once");
         assert_eq!(up, Some(EventKind::ProviderUp), "recovery is reported");
         assert_eq!(again, None, "and only once");

@@ -35,7 +35,11 @@ impl Engine {
         Ok(new)
     }
 
-    async fn poll_number_messages(&self, config: &Config, number: &str) -> Result<usize, EngineError> {
+    async fn poll_number_messages(
+        &self,
+        config: &Config,
+        number: &str,
+    ) -> Result<usize, EngineError> {
         let now = self.now();
         let cursor_name = format!("messages:{number}");
         let cursor = self.store.read(|c| store::cursor(c, &cursor_name))?;
@@ -45,13 +49,19 @@ impl Engine {
             page_size: Some(200),
             ..MessageQuery::default()
         };
-        let mut listed = self.with_provider(self.provider.list_messages(&query)).await?;
+        let mut listed = self
+            .with_provider(self.provider.list_messages(&query))
+            .await?;
         listed.retain(MessageRecord::is_inbound);
         listed.sort_by_key(|m| m.date_sent.or(m.date_created));
 
         let mut new = 0;
         for message in &listed {
-            if self.store.read(|c| store::message_by_sid(c, &message.sid))?.is_some() {
+            if self
+                .store
+                .read(|c| store::message_by_sid(c, &message.sid))?
+                .is_some()
+            {
                 continue;
             }
             if self.store.write(|tx| receive(tx, config, message, now))? {
@@ -59,7 +69,10 @@ impl Engine {
                 tracing::info!(sid = %message.sid, "reply received");
             }
         }
-        let newest = listed.iter().filter_map(|m| m.date_sent.or(m.date_created)).max();
+        let newest = listed
+            .iter()
+            .filter_map(|m| m.date_sent.or(m.date_created))
+            .max();
         if let Some(newest) = newest.filter(|n| cursor.is_none_or(|c| *n > c)) {
             self.store.write(|tx| tx.put_cursor(&cursor_name, newest))?;
         }
@@ -72,12 +85,18 @@ impl Engine {
     /// Fetches the delivery status of recent texts not yet delivered or failed.
     pub async fn refresh_delivery(&self) -> Result<usize, EngineError> {
         let now = self.now();
-        let in_flight =
-            self.store.read(|c| store::texts_in_flight(c, now - DELIVERY_WATCH, DELIVERY_BATCH))?;
+        let in_flight = self
+            .store
+            .read(|c| store::texts_in_flight(c, now - DELIVERY_WATCH, DELIVERY_BATCH))?;
         let mut changed = 0;
         for (message_id, sid) in in_flight {
-            let record = self.with_provider(self.provider.fetch_message(&sid)).await?;
-            changed += usize::from(self.store.write(|tx| delivery(tx, message_id, &record, now))?);
+            let record = self
+                .with_provider(self.provider.fetch_message(&sid))
+                .await?;
+            changed += usize::from(
+                self.store
+                    .write(|tx| delivery(tx, message_id, &record, now))?,
+            );
         }
         Ok(changed)
     }
@@ -100,8 +119,11 @@ fn receive(
     };
     tx.touch_conversation(conversation, at, &message.body, true)?;
     tx.note_activity(conversation, at, true)?;
-    let received =
-        EventKind::ReplyReceived { message_id, from: from.clone(), body: message.body.clone() };
+    let received = EventKind::ReplyReceived {
+        message_id,
+        from: from.clone(),
+        body: message.body.clone(),
+    };
     tx.event(now, Some(conversation), received)?;
 
     match keywords::classify(&message.body) {

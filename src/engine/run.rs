@@ -75,7 +75,10 @@ impl Engine {
             Ok(text.into_iter().chain(step).min())
         });
         match next {
-            Ok(Some(at)) => (at - self.now()).to_std().unwrap_or_default().min(SENDER_IDLE),
+            Ok(Some(at)) => (at - self.now())
+                .to_std()
+                .unwrap_or_default()
+                .min(SENDER_IDLE),
             _ => SENDER_IDLE,
         }
     }

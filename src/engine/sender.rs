@@ -83,7 +83,8 @@ impl Engine {
             match self.find_at_provider(&item).await {
                 Ok(Some(found)) => {
                     tracing::info!(message_id = item.message_id, sid = %found.sid, "text found at provider");
-                    self.store.write(|tx| record_sent(tx, &config, &item, &found, self.now()))?;
+                    self.store
+                        .write(|tx| record_sent(tx, &config, &item, &found, self.now()))?;
                     return Ok(Worked::Reconciled);
                 }
                 Ok(None) => {}
@@ -94,25 +95,37 @@ impl Engine {
             }
         }
 
-        match self.store.write(|tx| claim(tx, &config, &item, self.now()))? {
+        match self
+            .store
+            .write(|tx| claim(tx, &config, &item, self.now()))?
+        {
             Claim::Go => {}
             Claim::Stopped => return Ok(Worked::Withdrawn),
             Claim::Deferred => return Ok(Worked::Deferred),
             Claim::Gone => return Ok(Worked::Gone),
         }
-        let message = NewMessage { from: item.from.clone(), to: item.to.clone(), body: item.body.clone() };
-        match self.with_provider(self.provider.send_message(&message)).await {
+        let message = NewMessage {
+            from: item.from.clone(),
+            to: item.to.clone(),
+            body: item.body.clone(),
+        };
+        match self
+            .with_provider(self.provider.send_message(&message))
+            .await
+        {
             Ok(record) => {
                 tracing::info!(message_id = item.message_id, sid = %record.sid, kind = %item.kind, "text sent");
-                self.store.write(|tx| record_sent(tx, &config, &item, &record, self.now()))?;
+                self.store
+                    .write(|tx| record_sent(tx, &config, &item, &record, self.now()))?;
                 Ok(Worked::Sent)
             }
-            Err(EngineError::Provider(e)) if e.is_transient() || e.outcome_unknown() => {
-                self.retry(&item, &e, !e.outcome_unknown()).map(|_| Worked::Deferred)
-            }
+            Err(EngineError::Provider(e)) if e.is_transient() || e.outcome_unknown() => self
+                .retry(&item, &e, !e.outcome_unknown())
+                .map(|_| Worked::Deferred),
             Err(EngineError::Provider(e)) => {
                 tracing::warn!(message_id = item.message_id, code = ?e.code(), error = %e, "text refused");
-                self.store.write(|tx| record_refusal(tx, &item, &e, self.now()))?;
+                self.store
+                    .write(|tx| record_refusal(tx, &item, &e, self.now()))?;
                 Ok(Worked::Failed)
             }
             Err(e) => Err(e),
@@ -132,14 +145,18 @@ impl Engine {
             page_size: Some(50),
             ..MessageQuery::default()
         };
-        let listed = self.with_provider(self.provider.list_messages(&query)).await?;
+        let listed = self
+            .with_provider(self.provider.list_messages(&query))
+            .await?;
         let candidates = listed.into_iter().filter(|m| {
             !m.is_inbound()
                 && m.body == item.body
                 && m.date_created.is_none_or(|created| created >= since)
         });
         for candidate in candidates {
-            let known = self.store.read(|c| store::message_by_sid(c, &candidate.sid))?;
+            let known = self
+                .store
+                .read(|c| store::message_by_sid(c, &candidate.sid))?;
             if known.is_none() {
                 return Ok(Some(candidate));
             }
@@ -158,7 +175,8 @@ impl Engine {
         let now = self.now();
         let due = now + retry_delay(item.attempts, error);
         tracing::debug!(message_id = item.message_id, %due, error = %error, "text retry later");
-        self.store.write(|tx| tx.retry_text_later(item.message_id, due, not_sent, &error.to_string()))?;
+        self.store
+            .write(|tx| tx.retry_text_later(item.message_id, due, not_sent, &error.to_string()))?;
         Ok(())
     }
 }
@@ -168,7 +186,10 @@ impl Engine {
 fn retry_delay(attempts: u32, error: &ProviderError) -> Duration {
     let doubling = Duration::seconds(1i64 << attempts.min(16)).min(MAX_RETRY_DELAY);
     let asked = match error {
-        ProviderError::Api { retry_after_s: Some(s), .. } => Duration::seconds(*s as i64),
+        ProviderError::Api {
+            retry_after_s: Some(s),
+            ..
+        } => Duration::seconds(*s as i64),
         _ => Duration::zero(),
     };
     doubling.max(asked)
@@ -250,7 +271,12 @@ fn record_sent(
     if item.kind == "text_back" {
         tx.advance_status(item.conversation_id, store::ConversationStatus::Texted, now)?;
         let tz = config.business.time_zone;
-        let due: Vec<_> = config.rules.follow_ups.iter().map(|s| s.due(now, tz)).collect();
+        let due: Vec<_> = config
+            .rules
+            .follow_ups
+            .iter()
+            .map(|s| s.due(now, tz))
+            .collect();
         tx.schedule_follow_ups(item.conversation_id, item.message_id, &due)?;
     }
     Ok(())
@@ -283,18 +309,36 @@ mod tests {
     use super::*;
 
     fn api(status: u16, retry_after_s: Option<u64>) -> ProviderError {
-        ProviderError::Api { status, code: None, message: String::new(), more_info: None, retry_after_s }
+        ProviderError::Api {
+            status,
+            code: None,
+            message: String::new(),
+            more_info: None,
+            retry_after_s,
+        }
     }
 
     #[test]
     fn retries_double_up_to_five_minutes() {
-        assert_eq!(retry_delay(1, &api(500, None)), Duration::seconds(2), "second attempt");
-        assert_eq!(retry_delay(4, &api(500, None)), Duration::seconds(16), "fifth attempt");
+        assert_eq!(
+            retry_delay(1, &api(500, None)),
+            Duration::seconds(2),
+            "second attempt"
+        );
+        assert_eq!(
+            retry_delay(4, &api(500, None)),
+            Duration::seconds(16),
+            "fifth attempt"
+        );
         assert_eq!(retry_delay(30, &api(500, None)), MAX_RETRY_DELAY, "capped");
     }
 
     #[test]
     fn retry_after_is_honoured() {
-        assert_eq!(retry_delay(0, &api(429, Some(30))), Duration::seconds(30), "provider asked 30 s");
+        assert_eq!(
+            retry_delay(0, &api(429, Some(30))),
+            Duration::seconds(30),
+            "provider asked 30 s"
+        );
     }
 }

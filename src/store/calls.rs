@@ -61,12 +61,19 @@ impl Tx<'_> {
 
 /// Whether a call with this SID has been recorded.
 pub fn call_known(conn: &Connection, sid: &str) -> Result<bool> {
-    Ok(conn.query_row("SELECT 1 FROM calls WHERE sid = ?1", [sid], |_| Ok(())).optional()?.is_some())
+    Ok(conn
+        .query_row("SELECT 1 FROM calls WHERE sid = ?1", [sid], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 /// The call that caused a text-back, if any.
 pub fn call_for_message(conn: &Connection, message_id: i64) -> Result<Option<i64>> {
     Ok(conn
-        .query_row("SELECT id FROM calls WHERE message_id = ?1", [message_id], |r| r.get(0))
+        .query_row(
+            "SELECT id FROM calls WHERE message_id = ?1",
+            [message_id],
+            |r| r.get(0),
+        )
         .optional()?)
 }

@@ -16,7 +16,10 @@ impl Tx<'_> {
             params![number, source, to_ms(now)],
         )?;
         if inserted == 1 {
-            let kind = EventKind::OptedOut { number: number.into(), source: source.into() };
+            let kind = EventKind::OptedOut {
+                number: number.into(),
+                source: source.into(),
+            };
             self.event(now, None, kind)?;
         }
         Ok(inserted == 1)
@@ -26,7 +29,13 @@ impl Tx<'_> {
     pub fn opt_in(&mut self, number: &str, now: DateTime<Utc>) -> Result<bool> {
         let removed = self.execute("DELETE FROM opt_outs WHERE number = ?1", [number])?;
         if removed == 1 {
-            self.event(now, None, EventKind::OptedIn { number: number.into() })?;
+            self.event(
+                now,
+                None,
+                EventKind::OptedIn {
+                    number: number.into(),
+                },
+            )?;
         }
         Ok(removed == 1)
     }
@@ -39,14 +48,26 @@ impl Tx<'_> {
             params![number, reason, to_ms(now)],
         )?;
         if inserted == 1 {
-            self.event(now, None, EventKind::Blocked { number: number.into() })?;
+            self.event(
+                now,
+                None,
+                EventKind::Blocked {
+                    number: number.into(),
+                },
+            )?;
         }
         Ok(())
     }
 
     pub fn unblock(&mut self, number: &str, now: DateTime<Utc>) -> Result<()> {
         if self.execute("DELETE FROM blocks WHERE number = ?1", [number])? == 1 {
-            self.event(now, None, EventKind::Unblocked { number: number.into() })?;
+            self.event(
+                now,
+                None,
+                EventKind::Unblocked {
+                    number: number.into(),
+                },
+            )?;
         }
         Ok(())
     }
@@ -64,7 +85,10 @@ impl Tx<'_> {
 }
 
 fn exists(conn: &Connection, sql: &str, number: &str) -> Result<bool> {
-    Ok(conn.query_row(sql, [number], |_| Ok(())).optional()?.is_some())
+    Ok(conn
+        .query_row(sql, [number], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 pub fn is_opted_out(conn: &Connection, number: &str) -> Result<bool> {
@@ -76,5 +100,9 @@ pub fn is_blocked(conn: &Connection, number: &str) -> Result<bool> {
 }
 
 pub fn is_not_mobile(conn: &Connection, number: &str) -> Result<bool> {
-    exists(conn, "SELECT 1 FROM number_facts WHERE number = ?1 AND not_mobile = 1", number)
+    exists(
+        conn,
+        "SELECT 1 FROM number_facts WHERE number = ?1 AND not_mobile = 1",
+        number,
+    )
 }

@@ -54,9 +54,15 @@ impl Tx<'_> {
 
     /// Records when the customer last wrote, or when staff last did.
     pub fn note_activity(&mut self, id: i64, at: DateTime<Utc>, by_customer: bool) -> Result<()> {
-        let column = if by_customer { "last_inbound_at" } else { "last_staff_at" };
+        let column = if by_customer {
+            "last_inbound_at"
+        } else {
+            "last_staff_at"
+        };
         self.execute(
-            &format!("UPDATE conversations SET {column} = MAX(COALESCE({column}, 0), ?2) WHERE id = ?1"),
+            &format!(
+                "UPDATE conversations SET {column} = MAX(COALESCE({column}, 0), ?2) WHERE id = ?1"
+            ),
             params![id, to_ms(at)],
         )?;
         Ok(())
@@ -77,7 +83,10 @@ impl Tx<'_> {
             "UPDATE conversations SET status = ?2 WHERE id = ?1",
             params![id, status.as_str()],
         )?;
-        let kind = EventKind::StatusChanged { from: current.to_string(), to: status.to_string() };
+        let kind = EventKind::StatusChanged {
+            from: current.to_string(),
+            to: status.to_string(),
+        };
         self.event(at, Some(id), kind)?;
         Ok(true)
     }
@@ -114,7 +123,13 @@ impl Tx<'_> {
         if changed == 0 {
             return Err(not_found(id));
         }
-        self.event(at, Some(id), EventKind::Assigned { to: to.map(str::to_owned) })?;
+        self.event(
+            at,
+            Some(id),
+            EventKind::Assigned {
+                to: to.map(str::to_owned),
+            },
+        )?;
         Ok(())
     }
 
@@ -126,8 +141,14 @@ impl Tx<'_> {
         detail: &str,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        self.execute("UPDATE conversations SET needs_staff = ?2 WHERE id = ?1", params![id, reason])?;
-        let kind = EventKind::StaffAlert { reason: reason.into(), detail: detail.into() };
+        self.execute(
+            "UPDATE conversations SET needs_staff = ?2 WHERE id = ?1",
+            params![id, reason],
+        )?;
+        let kind = EventKind::StaffAlert {
+            reason: reason.into(),
+            detail: detail.into(),
+        };
         self.event(at, Some(id), kind)?;
         Ok(())
     }
@@ -167,7 +188,11 @@ impl Tx<'_> {
 /// The status of conversation `id`.
 pub fn conversation_status(conn: &Connection, id: i64) -> Result<ConversationStatus> {
     let status: Option<String> = conn
-        .query_row("SELECT status FROM conversations WHERE id = ?1", [id], |r| r.get(0))
+        .query_row(
+            "SELECT status FROM conversations WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
         .optional()?;
     status_from_sql(status.ok_or_else(|| not_found(id))?).map_err(StoreError::from)
 }
@@ -197,5 +222,7 @@ pub fn last_exchange(conn: &Connection, customer: &str) -> Result<Option<DateTim
 }
 
 pub(super) fn not_found(id: i64) -> StoreError {
-    StoreError::NotFound { what: format!("conversation {id}") }
+    StoreError::NotFound {
+        what: format!("conversation {id}"),
+    }
 }

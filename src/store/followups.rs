@@ -34,7 +34,12 @@ impl Tx<'_> {
                 "INSERT INTO follow_ups (conversation_id, first_message_id, step, due_at, state)
                  VALUES (?1, ?2, ?3, ?4, 'scheduled')
                  ON CONFLICT (first_message_id, step) DO NOTHING",
-                params![conversation_id, first_message_id, step as i64, to_ms(*due_at)],
+                params![
+                    conversation_id,
+                    first_message_id,
+                    step as i64,
+                    to_ms(*due_at)
+                ],
             )?;
         }
         Ok(())
@@ -75,7 +80,9 @@ impl Tx<'_> {
             withdrawn += usize::from(self.cancel_text(message_id, reason, now)?);
         }
         if stopped + withdrawn > 0 {
-            let kind = EventKind::FollowUpsStopped { reason: reason.into() };
+            let kind = EventKind::FollowUpsStopped {
+                reason: reason.into(),
+            };
             self.event(now, Some(conversation_id), kind)?;
         }
         Ok(stopped)
@@ -92,7 +99,11 @@ impl Tx<'_> {
 }
 
 /// Steps due by `now`, oldest first.
-pub fn due_follow_ups(conn: &Connection, now: DateTime<Utc>, limit: usize) -> Result<Vec<DueFollowUp>> {
+pub fn due_follow_ups(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<DueFollowUp>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, conversation_id, first_message_id, step, due_at FROM follow_ups
          WHERE state = 'scheduled' AND due_at <= ?1 ORDER BY due_at, id LIMIT ?2",

@@ -153,7 +153,14 @@ impl Tx<'_> {
             [message_id],
         )?;
         let conversation = message_conversation(self, message_id)?;
-        self.event(now, Some(conversation), EventKind::TextSent { message_id, sid: sid.into() })?;
+        self.event(
+            now,
+            Some(conversation),
+            EventKind::TextSent {
+                message_id,
+                sid: sid.into(),
+            },
+        )?;
         Ok(())
     }
 
@@ -174,17 +181,29 @@ impl Tx<'_> {
         self.finish_outbox(message_id, Some(reason))?;
         self.execute(
             "UPDATE calls SET decision = 'failed', skip_reason = ?2 WHERE message_id = ?1",
-            params![message_id, code.map_or_else(|| "provider_error".to_owned(), |c| format!("error_{c}"))],
+            params![
+                message_id,
+                code.map_or_else(|| "provider_error".to_owned(), |c| format!("error_{c}"))
+            ],
         )?;
         let conversation = message_conversation(self, message_id)?;
-        let kind = EventKind::TextFailed { message_id, code, reason: reason.into() };
+        let kind = EventKind::TextFailed {
+            message_id,
+            code,
+            reason: reason.into(),
+        };
         self.event(now, Some(conversation), kind)?;
         Ok(())
     }
 
     /// Withdraws a text that has not been attempted. Returns whether it was withdrawn; a text
     /// whose send has begun cannot be.
-    pub fn cancel_text(&mut self, message_id: i64, reason: &str, now: DateTime<Utc>) -> Result<bool> {
+    pub fn cancel_text(
+        &mut self,
+        message_id: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
         let cancelled = self.execute(
             "UPDATE outbox SET state = 'done', last_error = ?2
              WHERE message_id = ?1 AND state = 'pending'",
@@ -203,7 +222,10 @@ impl Tx<'_> {
             params![message_id, reason],
         )?;
         let conversation = message_conversation(self, message_id)?;
-        let kind = EventKind::TextCancelled { message_id, reason: reason.into() };
+        let kind = EventKind::TextCancelled {
+            message_id,
+            reason: reason.into(),
+        };
         self.event(now, Some(conversation), kind)?;
         Ok(true)
     }
@@ -218,7 +240,11 @@ impl Tx<'_> {
         definitely_not_sent: bool,
         error: &str,
     ) -> Result<()> {
-        let state = if definitely_not_sent { "pending" } else { "sending" };
+        let state = if definitely_not_sent {
+            "pending"
+        } else {
+            "sending"
+        };
         self.execute(
             "UPDATE outbox SET state = ?2, due_at = ?3, last_error = ?4 WHERE message_id = ?1",
             params![message_id, state, to_ms(due_at), error],
@@ -258,7 +284,11 @@ impl Tx<'_> {
             return Ok(false);
         }
         let conversation = message_conversation(self, message_id)?;
-        let kind = EventKind::DeliveryChanged { message_id, status: status.into(), error_code };
+        let kind = EventKind::DeliveryChanged {
+            message_id,
+            status: status.into(),
+            error_code,
+        };
         self.event(now, Some(conversation), kind)?;
         Ok(true)
     }
@@ -291,8 +321,11 @@ pub fn outbox_item_by_id(conn: &Connection, message_id: i64) -> Result<Option<Ou
 
 /// When the next text not yet done falls due.
 pub fn next_due(conn: &Connection) -> Result<Option<DateTime<Utc>>> {
-    let ms: Option<i64> =
-        conn.query_row("SELECT MIN(due_at) FROM outbox WHERE state != 'done'", [], |r| r.get(0))?;
+    let ms: Option<i64> = conn.query_row(
+        "SELECT MIN(due_at) FROM outbox WHERE state != 'done'",
+        [],
+        |r| r.get(0),
+    )?;
     Ok(ms.map(from_ms))
 }
 
@@ -304,7 +337,9 @@ pub fn pending_texts_to(conn: &Connection, customer: &str, kinds: &[&str]) -> Re
          JOIN conversations c ON c.id = m.conversation_id
          WHERE o.state = 'pending' AND c.customer_number = ?1",
     )?;
-    let rows = stmt.query_map([customer], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    let rows = stmt.query_map([customer], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+    })?;
     let mut ids = Vec::new();
     for row in rows {
         let (id, kind) = row?;
@@ -327,7 +362,9 @@ pub fn texts_in_flight(
                AND sent_at >= ?1
          ORDER BY sent_at LIMIT ?2",
     )?;
-    let rows = stmt.query_map(params![to_ms(since), limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = stmt.query_map(params![to_ms(since), limit as i64], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -362,7 +399,9 @@ pub fn message(conn: &Connection, id: i64) -> Result<Message> {
     let sql = format!("{MESSAGE_SELECT} WHERE m.id = ?1");
     conn.query_row(&sql, [id], message_row)
         .optional()?
-        .ok_or_else(|| StoreError::NotFound { what: format!("message {id}") })
+        .ok_or_else(|| StoreError::NotFound {
+            what: format!("message {id}"),
+        })
 }
 
 pub(super) const MESSAGE_SELECT: &str = "
@@ -394,12 +433,18 @@ pub(super) fn message_row(r: &Row<'_>) -> rusqlite::Result<Message> {
 }
 
 fn message_conversation(conn: &Connection, message_id: i64) -> Result<i64> {
-    Ok(conn.query_row("SELECT conversation_id FROM messages WHERE id = ?1", [message_id], |r| {
-        r.get(0)
-    })?)
+    Ok(conn.query_row(
+        "SELECT conversation_id FROM messages WHERE id = ?1",
+        [message_id],
+        |r| r.get(0),
+    )?)
 }
 
 /// The message stored under a provider SID, if any.
 pub fn message_by_sid(conn: &Connection, sid: &str) -> Result<Option<i64>> {
-    Ok(conn.query_row("SELECT id FROM messages WHERE sid = ?1", [sid], |r| r.get(0)).optional()?)
+    Ok(conn
+        .query_row("SELECT id FROM messages WHERE sid = ?1", [sid], |r| {
+            r.get(0)
+        })
+        .optional()?)
 }

@@ -89,7 +89,12 @@ impl Tx<'_> {
             params![to_ms(at), kind.name(), conversation_id, data],
         )?;
         let id = self.tx.last_insert_rowid();
-        self.events.push(Event { id, at, conversation_id, kind });
+        self.events.push(Event {
+            id,
+            at,
+            conversation_id,
+            kind,
+        });
         Ok(id)
     }
 }
@@ -103,7 +108,10 @@ impl Store {
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
         )
-        .map_err(|e| StoreError::Open { path: path.to_owned(), message: e.to_string() })?;
+        .map_err(|e| StoreError::Open {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
         Self::from_connection(conn, path)
     }
 
@@ -117,7 +125,11 @@ impl Store {
         )?;
         schema::migrate(&mut conn)?;
         let (events, _) = broadcast::channel(EVENT_BUFFER);
-        Ok(Self { conn: Mutex::new(conn), events, path: path.to_owned() })
+        Ok(Self {
+            conn: Mutex::new(conn),
+            events,
+            path: path.to_owned(),
+        })
     }
 
     /// The file this store lives in.
@@ -136,7 +148,10 @@ impl Store {
         let (value, events) = {
             let mut conn = self.lock();
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let mut tx = Tx { tx, events: Vec::new() };
+            let mut tx = Tx {
+                tx,
+                events: Vec::new(),
+            };
             let value = f(&mut tx)?;
             let Tx { tx, events } = tx;
             tx.commit()?;
@@ -170,8 +185,10 @@ fn create_private(path: &Path) -> Result<()> {
         return Ok(());
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::Open { path: path.to_owned(), message: e.to_string() })?;
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -180,7 +197,10 @@ fn create_private(path: &Path) -> Result<()> {
     match options.open(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(StoreError::Open { path: path.to_owned(), message: e.to_string() }),
+        Err(e) => Err(StoreError::Open {
+            path: path.to_owned(),
+            message: e.to_string(),
+        }),
     }
 }
 

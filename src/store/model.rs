@@ -19,8 +19,14 @@ pub enum ConversationStatus {
 }
 
 impl ConversationStatus {
-    pub const ALL: [Self; 6] =
-        [Self::New, Self::Texted, Self::Replied, Self::Booked, Self::Lost, Self::Spam];
+    pub const ALL: [Self; 6] = [
+        Self::New,
+        Self::Texted,
+        Self::Replied,
+        Self::Booked,
+        Self::Lost,
+        Self::Spam,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -42,9 +48,12 @@ impl ConversationStatus {
 impl std::str::FromStr for ConversationStatus {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| {
-            format!("unknown status {s:?}; expected new, texted, replied, booked, lost or spam")
-        })
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| {
+                format!("unknown status {s:?}; expected new, texted, replied, booked, lost or spam")
+            })
     }
 }
 

@@ -86,18 +86,27 @@ pub fn inbox(conn: &Connection, filter: &InboxFilter) -> Result<InboxPage> {
     let mut conversations = rows.collect::<rusqlite::Result<Vec<_>>>()?;
     let next = if conversations.len() as i64 > limit {
         conversations.truncate(limit as usize);
-        conversations.last().map(|c| format!("{}:{}", to_ms(c.last_activity_at), c.id))
+        conversations
+            .last()
+            .map(|c| format!("{}:{}", to_ms(c.last_activity_at), c.id))
     } else {
         None
     };
-    Ok(InboxPage { conversations, next })
+    Ok(InboxPage {
+        conversations,
+        next,
+    })
 }
 
 /// One conversation's summary.
 pub fn conversation(conn: &Connection, id: i64) -> Result<ConversationSummary> {
-    conn.query_row(&format!("{SUMMARY_SELECT} WHERE c.id = ?1"), [id], summary_row)
-        .optional()?
-        .ok_or_else(|| super::conversations::not_found(id))
+    conn.query_row(
+        &format!("{SUMMARY_SELECT} WHERE c.id = ?1"),
+        [id],
+        summary_row,
+    )
+    .optional()?
+    .ok_or_else(|| super::conversations::not_found(id))
 }
 
 /// Conversations with a customer number, most recent first.
@@ -146,7 +155,10 @@ pub fn thread(conn: &Connection, id: i64) -> Result<Thread> {
 
     // A stable sort keeps each table's own order among equal instants.
     items.sort_by_key(ThreadItem::at);
-    Ok(Thread { conversation, items })
+    Ok(Thread {
+        conversation,
+        items,
+    })
 }
 
 const CALL_SELECT: &str = "
@@ -184,7 +196,9 @@ pub fn calls(conn: &Connection, before: Option<i64>, limit: u32) -> Result<Vec<C
 pub fn call(conn: &Connection, id: i64) -> Result<Call> {
     conn.query_row(&format!("{CALL_SELECT} WHERE id = ?1"), [id], call_row)
         .optional()?
-        .ok_or_else(|| StoreError::NotFound { what: format!("call {id}") })
+        .ok_or_else(|| StoreError::NotFound {
+            what: format!("call {id}"),
+        })
 }
 
 /// Calls listed for staff: skipped because they were too old or fell in quiet hours.
@@ -265,7 +279,10 @@ mod tests {
 
     #[test]
     fn fts_syntax_in_a_query_is_only_text() {
-        assert_eq!(fts_query("tooth \"ache\" OR"), Some("\"tooth\"* \"ache\"* \"OR\"*".into()));
+        assert_eq!(
+            fts_query("tooth \"ache\" OR"),
+            Some("\"tooth\"* \"ache\"* \"OR\"*".into())
+        );
         assert_eq!(fts_query("***"), None, "no words, no query");
     }
 }

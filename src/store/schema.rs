@@ -171,8 +171,11 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
             applied_at INTEGER NOT NULL
         )",
     )?;
-    let applied: i64 =
-        conn.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0))?;
+    let applied: i64 = conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+        [],
+        |r| r.get(0),
+    )?;
     if applied >= latest_version() {
         return Ok(());
     }
@@ -180,10 +183,11 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         let version = index as i64 + 1;
         // Another process may be migrating the same file: decide inside the write lock.
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let applied: i64 =
-            tx.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| {
-                r.get(0)
-            })?;
+        let applied: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )?;
         if version <= applied {
             continue;
         }

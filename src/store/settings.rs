@@ -28,14 +28,20 @@ impl Tx<'_> {
 
 pub fn setting(conn: &Connection, key: &str) -> Result<Option<serde_json::Value>> {
     let text: Option<String> = conn
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
         .optional()?;
     Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
 }
 
 pub fn cursor(conn: &Connection, name: &str) -> Result<Option<DateTime<Utc>>> {
     let ms: Option<i64> = conn
-        .query_row("SELECT value FROM poll_cursors WHERE name = ?1", [name], |r| r.get(0))
+        .query_row(
+            "SELECT value FROM poll_cursors WHERE name = ?1",
+            [name],
+            |r| r.get(0),
+        )
         .optional()?;
     Ok(ms.map(from_ms))
 }

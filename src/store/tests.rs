@@ -21,9 +21,17 @@ fn a_new_database_is_private_and_sound() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(mode.permissions().mode() & 0o777, 0o600, "only the owner may read it");
+        assert_eq!(
+            mode.permissions().mode() & 0o777,
+            0o600,
+            "only the owner may read it"
+        );
     }
-    assert_eq!(store.integrity_check().unwrap(), "ok", "integrity check passes");
+    assert_eq!(
+        store.integrity_check().unwrap(),
+        "ok",
+        "integrity check passes"
+    );
 }
 
 #[test]
@@ -37,7 +45,11 @@ fn reopening_applies_no_migration_twice() {
     let versions: i64 = again
         .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))?))
         .unwrap();
-    assert_eq!(versions, schema::latest_version(), "each migration recorded once");
+    assert_eq!(
+        versions,
+        schema::latest_version(),
+        "each migration recorded once"
+    );
 }
 
 #[test]
@@ -70,7 +82,9 @@ fn events_are_published_only_after_commit() {
         tx.opt_out("+12125550111", "keyword", t0())?;
         Err(StoreError::Invalid("rolled back".into()))
     });
-    store.write(|tx| tx.opt_out("+12125550122", "keyword", t0()).map(drop)).unwrap();
+    store
+        .write(|tx| tx.opt_out("+12125550122", "keyword", t0()).map(drop))
+        .unwrap();
 
     assert!(failed.is_err(), "the first write failed");
     let event = events.try_recv().expect("one event published");
@@ -108,10 +122,16 @@ fn a_text_is_due_only_from_its_time() {
     let (_, id) = conversation_with_text(&store, t0() + Duration::seconds(15));
 
     let early = store.read(|c| due_texts(c, t0(), 10)).unwrap();
-    let late = store.read(|c| due_texts(c, t0() + Duration::seconds(15), 10)).unwrap();
+    let late = store
+        .read(|c| due_texts(c, t0() + Duration::seconds(15), 10))
+        .unwrap();
 
     assert!(early.is_empty(), "not due during the grace");
-    assert_eq!(late.iter().map(|i| i.message_id).collect::<Vec<_>>(), vec![id], "due after it");
+    assert_eq!(
+        late.iter().map(|i| i.message_id).collect::<Vec<_>>(),
+        vec![id],
+        "due after it"
+    );
     assert_eq!(late[0].to, "+12125550111", "to the customer");
     assert_eq!(late[0].from, "+12125550100", "from the number called");
 }
@@ -122,10 +142,18 @@ fn a_text_in_flight_cannot_be_cancelled() {
     let (_, id) = conversation_with_text(&store, t0());
 
     store.write(|tx| tx.begin_attempt(id, t0())).unwrap();
-    let cancelled = store.write(|tx| tx.cancel_text(id, "opted_out", t0())).unwrap();
+    let cancelled = store
+        .write(|tx| tx.cancel_text(id, "opted_out", t0()))
+        .unwrap();
 
-    assert!(!cancelled, "a text whose request may have left is not withdrawn");
-    let item = store.read(|c| outbox_item_by_id(c, id)).unwrap().expect("still in the outbox");
+    assert!(
+        !cancelled,
+        "a text whose request may have left is not withdrawn"
+    );
+    let item = store
+        .read(|c| outbox_item_by_id(c, id))
+        .unwrap()
+        .expect("still in the outbox");
     assert_eq!(item.state, "sending", "it waits for reconciliation");
 }
 
@@ -142,7 +170,10 @@ fn the_inbox_pages_without_gaps_or_repeats() {
         })
         .unwrap();
 
-    let mut filter = InboxFilter { limit: Some(10), ..InboxFilter::default() };
+    let mut filter = InboxFilter {
+        limit: Some(10),
+        ..InboxFilter::default()
+    };
     let mut seen = Vec::new();
     loop {
         let page = store.read(|c| inbox(c, &filter)).unwrap();
@@ -153,7 +184,15 @@ fn the_inbox_pages_without_gaps_or_repeats() {
         }
     }
     let unread = store
-        .read(|c| inbox(c, &InboxFilter { unread_only: true, ..InboxFilter::default() }))
+        .read(|c| {
+            inbox(
+                c,
+                &InboxFilter {
+                    unread_only: true,
+                    ..InboxFilter::default()
+                },
+            )
+        })
         .unwrap();
 
     let mut sorted = seen.clone();
