@@ -7,7 +7,7 @@
 //! decision is written in the same transaction as the call.
 
 use chrono::{DateTime, Duration, Utc};
-use futures::{stream, StreamExt, TryStreamExt};
+use futures::{stream, StreamExt};
 use serde::Serialize;
 use textback_provider::{CallQuery, CallRecord, CallStatus};
 use textback_text::phone;
@@ -82,10 +82,11 @@ impl Engine {
             Ok(fresh)
         })?;
 
-        let with_children = self.children_of(fresh).await?;
+        let with_children = self.children_of(fresh).await;
         let mut oldest_open: Option<DateTime<Utc>> = None;
         for (parent, children) in &with_children {
-            let Some(outcome) = super::classify(parent, children) else {
+            let outcome = children.as_ref().and_then(|c| super::classify(parent, c));
+            let Some(outcome) = outcome else {
                 report.unfinished += 1;
                 let started = parent.start_time.unwrap_or(now);
                 oldest_open = Some(oldest_open.map_or(started, |o| o.min(started)));
@@ -104,25 +105,32 @@ impl Engine {
         Ok(())
     }
 
-    /// Fetches the child legs of every finished parent that needs them.
+    /// Fetches the child legs of every finished parent that needs them. A parent whose
+    /// look-up failed comes back with `None` and waits for the next poll, so one failed request
+    /// does not hold up the other calls.
     async fn children_of(
         &self,
         parents: Vec<CallRecord>,
-    ) -> Result<Vec<(CallRecord, Vec<CallRecord>)>, EngineError> {
+    ) -> Vec<(CallRecord, Option<Vec<CallRecord>>)> {
         stream::iter(parents)
             .map(|parent| async move {
                 if parent.status != CallStatus::Completed {
-                    return Ok((parent, Vec::new()));
+                    return (parent, Some(Vec::new()));
                 }
                 let query = CallQuery {
                     parent_call_sid: Some(parent.sid.clone()),
                     ..CallQuery::default()
                 };
-                let children = self.with_provider(self.provider.list_calls(&query)).await?;
-                Ok((parent, children))
+                match self.with_provider(self.provider.list_calls(&query)).await {
+                    Ok(children) => (parent, Some(children)),
+                    Err(e) => {
+                        tracing::debug!(sid = %parent.sid, error = %e, "child legs not listed");
+                        (parent, None)
+                    }
+                }
             })
             .buffered(CHILD_LOOKUPS)
-            .try_collect()
+            .collect()
             .await
     }
 

@@ -39,6 +39,17 @@ impl EngineHandle {
         }
     }
 
+    /// A handle whose background tasks are not running: the caller drives the engine's steps,
+    /// or only reads and edits (a command-line tool beside a running engine).
+    pub fn idle(engine: Arc<Engine>) -> Self {
+        let (shutdown, _) = watch::channel(false);
+        Self {
+            engine,
+            shutdown,
+            tasks: JoinSet::new(),
+        }
+    }
+
     /// Stops the background tasks and waits for them.
     pub async fn stop(mut self) {
         let _ = self.shutdown.send(true);
