@@ -77,6 +77,26 @@ impl HealthTracker {
     }
 }
 
+impl super::Engine {
+    /// Awaits a provider request, keeping the provider's health up to date: transient failures
+    /// count towards an outage, any answer ends one.
+    pub(super) async fn with_provider<T>(
+        &self,
+        request: impl std::future::Future<Output = Result<T, textback_provider::ProviderError>>,
+    ) -> Result<T, super::EngineError> {
+        let result = request.await;
+        let now = self.now();
+        let change = match &result {
+            Err(e) if e.is_transient() => self.health.failure(now, &e.to_string()),
+            _ => self.health.success(),
+        };
+        if let Some(kind) = change {
+            self.store.write(|tx| tx.event(now, None, kind))?;
+        }
+        Ok(result?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,25 +125,5 @@ mod tests {
         assert_eq!(fourth, None, "an outage is reported once");
         assert_eq!(up, Some(EventKind::ProviderUp), "recovery is reported");
         assert_eq!(again, None, "and only once");
-    }
-}
-
-impl super::Engine {
-    /// Awaits a provider request, keeping the provider's health up to date: transient failures
-    /// count towards an outage, any answer ends one.
-    pub(super) async fn with_provider<T>(
-        &self,
-        request: impl std::future::Future<Output = Result<T, textback_provider::ProviderError>>,
-    ) -> Result<T, super::EngineError> {
-        let result = request.await;
-        let now = self.now();
-        let change = match &result {
-            Err(e) if e.is_transient() => self.health.failure(now, &e.to_string()),
-            _ => self.health.success(),
-        };
-        if let Some(kind) = change {
-            self.store.write(|tx| tx.event(now, None, kind))?;
-        }
-        Ok(result?)
     }
 }
