@@ -97,7 +97,7 @@ fn check_number(number: &str, region: Option<&str>, as_json: bool) -> ExitCode {
                     json!({ "input": number, "valid": false, "error": e.to_string() })
                 );
             } else {
-                eprintln!("{number:?} is not a phone number: {e}");
+                eprintln!("cannot read {number:?} as a phone number: {e}");
             }
             ExitCode::FAILURE
         }
