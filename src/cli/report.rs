@@ -49,7 +49,10 @@ pub fn calls(db: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{:<20} {:<16} {:<16} {:<10} decision", "ended", "from", "to", "outcome");
+    println!(
+        "{:<20} {:<16} {:<16} {:<10} decision",
+        "ended", "from", "to", "outcome"
+    );
     for c in &all {
         let ended = c
             .ended_at

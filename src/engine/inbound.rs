@@ -6,6 +6,7 @@
 //! stored once, keyed by its SID, so overlapping polls are harmless.
 
 use chrono::{DateTime, Duration, Utc};
+use futures::{stream, StreamExt};
 use textback_provider::{MessageQuery, MessageRecord};
 use textback_text::keywords::{self, Keyword};
 use textback_text::phone;
@@ -22,6 +23,8 @@ const OVERLAP: Duration = Duration::minutes(2);
 const DELIVERY_WATCH: Duration = Duration::hours(24);
 /// Texts whose delivery status is fetched per round.
 const DELIVERY_BATCH: usize = 100;
+/// Status fetches in flight at once.
+const DELIVERY_FETCHES: usize = 4;
 
 impl Engine {
     /// Lists each business number's recent inbound texts and handles the new ones. Returns how
@@ -82,21 +85,34 @@ impl Engine {
         Ok(new)
     }
 
-    /// Fetches the delivery status of recent texts not yet delivered or failed.
+    /// Fetches the delivery status of recent texts not yet delivered or failed. A fetch that
+    /// fails is tried again on the next round. Returns how many statuses changed.
     pub async fn refresh_delivery(&self) -> Result<usize, EngineError> {
         let now = self.now();
         let in_flight = self
             .store
             .read(|c| store::texts_in_flight(c, now - DELIVERY_WATCH, DELIVERY_BATCH))?;
+        let fetched: Vec<_> = stream::iter(in_flight)
+            .map(|(message_id, sid)| async move {
+                (
+                    message_id,
+                    self.with_provider(self.provider.fetch_message(&sid)).await,
+                )
+            })
+            .buffer_unordered(DELIVERY_FETCHES)
+            .collect()
+            .await;
         let mut changed = 0;
-        for (message_id, sid) in in_flight {
-            let record = self
-                .with_provider(self.provider.fetch_message(&sid))
-                .await?;
-            changed += usize::from(
-                self.store
-                    .write(|tx| delivery(tx, message_id, &record, now))?,
-            );
+        for (message_id, record) in fetched {
+            match record {
+                Ok(record) => {
+                    changed += usize::from(
+                        self.store
+                            .write(|tx| delivery(tx, message_id, &record, now))?,
+                    )
+                }
+                Err(e) => tracing::debug!(message_id, error = %e, "delivery status not fetched"),
+            }
         }
         Ok(changed)
     }

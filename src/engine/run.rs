@@ -1,4 +1,5 @@
-//! The engine's background tasks: the call poller, the message poller and the sender.
+//! The engine's background tasks: the poller (calls, then messages), the delivery-status
+//! refresher and the sender.
 //!
 //! Each task runs its step, logs a failure and carries on: a provider outage or a locked
 //! database slows the engine down but never stops it. The sender sleeps until the next text is
@@ -15,20 +16,20 @@ use crate::store;
 
 /// The longest the sender sleeps without looking at the outbox.
 const SENDER_IDLE: StdDuration = StdDuration::from_secs(1);
-/// How often delivery statuses are refreshed, in poll intervals.
-const DELIVERY_EVERY: u32 = 3;
+/// How often delivery statuses are refreshed.
+const DELIVERY_INTERVAL: StdDuration = StdDuration::from_secs(15);
 
 impl Engine {
     /// Starts the background tasks. They stop when `shutdown` turns true.
     pub(super) fn spawn_tasks(self: &Arc<Self>, shutdown: watch::Receiver<bool>) -> JoinSet<()> {
         let mut tasks = JoinSet::new();
         tasks.spawn(self.clone().poll_loop(shutdown.clone()));
+        tasks.spawn(self.clone().delivery_loop(shutdown.clone()));
         tasks.spawn(self.clone().send_loop(shutdown));
         tasks
     }
 
     async fn poll_loop(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
-        let mut round: u32 = 0;
         loop {
             if let Err(e) = self.poll_calls().await {
                 tracing::warn!(error = %e, "call poll failed");
@@ -36,16 +37,24 @@ impl Engine {
             if let Err(e) = self.poll_messages().await {
                 tracing::warn!(error = %e, "message poll failed");
             }
-            if round % DELIVERY_EVERY == 0 {
-                if let Err(e) = self.refresh_delivery().await {
-                    tracing::debug!(error = %e, "delivery refresh failed");
-                }
-            }
-            round = round.wrapping_add(1);
             let interval = self.config().provider.poll_interval;
             tokio::select! {
                 _ = tokio::time::sleep(interval) => {}
                 _ = shutdown.changed() => return,
+            }
+        }
+    }
+
+    /// Delivery statuses are fetched apart from polling, so a slow provider answering many
+    /// fetches never delays the detection of a missed call.
+    async fn delivery_loop(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(DELIVERY_INTERVAL) => {}
+                _ = shutdown.changed() => return,
+            }
+            if let Err(e) = self.refresh_delivery().await {
+                tracing::debug!(error = %e, "delivery refresh failed");
             }
         }
     }

@@ -208,8 +208,8 @@ pub fn conversation_numbers(conn: &Connection, id: i64) -> Result<(String, Strin
     .ok_or_else(|| not_found(id))
 }
 
-/// When the customer or staff last wrote in any conversation with `customer`, whichever is
-/// later, and whether such a conversation is closed.
+/// When the customer or staff last wrote in any open conversation with `customer` (one not
+/// booked, lost or spam).
 pub fn last_exchange(conn: &Connection, customer: &str) -> Result<Option<DateTime<Utc>>> {
     let ms: Option<i64> = conn.query_row(
         "SELECT MAX(MAX(COALESCE(last_inbound_at, 0), COALESCE(last_staff_at, 0)))
