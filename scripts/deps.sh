@@ -5,6 +5,8 @@ set -euo pipefail
 
 # System packages: a C compiler for the bundled SQLite, pkg-config for -sys crates.
 packages=(build-essential pkg-config curl ca-certificates)
+# Node and npm for the contract test's validating proxy, unless a Node is already installed.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -32,4 +34,21 @@ if command -v rustup >/dev/null 2>&1; then
     rustup component list --installed 2>/dev/null | grep -q "^$component" \
       || rustup component add "$component"
   done
+fi
+
+# The contract test: Twilio's OpenAPI document (from Twilio's own npm package, unpacked without
+# running any of its scripts) and an OpenAPI validating proxy, both from the npm registry.
+here="$(cd "$(dirname "$0")/.." && pwd)"
+contract="$here/tools/contract"
+if [ ! -x "$contract/node_modules/.bin/prism" ]; then
+  echo "installing the contract test's validating proxy"
+  (cd "$contract" && npm ci --no-audit --no-fund --silent)
+fi
+if [ ! -s "$contract/twilio_api_v2010.json" ]; then
+  echo "fetching Twilio's OpenAPI document"
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack @twilio-alpha/mcp@0.7.0 --silent >/dev/null \
+    && tar xzf twilio-alpha-mcp-0.7.0.tgz package/twilio-oai/spec/json/twilio_api_v2010.json)
+  mv "$tmp/package/twilio-oai/spec/json/twilio_api_v2010.json" "$contract/"
+  rm -rf "$tmp"
 fi
