@@ -3,17 +3,20 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test bench deps lint
+.PHONY: run test bench deps test-deps
 
 deps:
 	@scripts/deps.sh
+
+test-deps:
+	@scripts/deps.sh --test
 
 ## Start Textback in demo mode: the engine and the embedded sandbox, no account needed.
 run: deps
 	cargo run --bin textback -- demo
 
 ## Formatting, lints with warnings as errors, then every test.
-test: deps
+test: test-deps
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo build --workspace --all-targets

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Installs what building and testing Textback needs, and nothing that is already there.
-# Safe to run any number of times. Debian and Ubuntu.
+# Installs what building Textback needs (and, with --test, what testing it needs), and nothing
+# that is already there. Safe to run any number of times. Debian and Ubuntu.
 set -euo pipefail
+
+for_tests=false
+[ "${1:-}" = "--test" ] && for_tests=true
 
 # System packages: a C compiler for the bundled SQLite, pkg-config for -sys crates.
 packages=(build-essential pkg-config curl ca-certificates)
 # Node and npm for the contract test's validating proxy, unless a Node is already installed.
-command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+if $for_tests && ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -38,6 +43,7 @@ fi
 
 # The contract test: Twilio's OpenAPI document (from Twilio's own npm package, unpacked without
 # running any of its scripts) and an OpenAPI validating proxy, both from the npm registry.
+$for_tests || exit 0
 here="$(cd "$(dirname "$0")/.." && pwd)"
 contract="$here/tools/contract"
 if [ ! -x "$contract/node_modules/.bin/prism" ]; then
