@@ -1,4 +1,4 @@
-//! The engine's background tasks: the poller (calls, then messages), the delivery-status
+//! The engine's background tasks: the poller (messages, then calls), the delivery-status
 //! refresher and the sender.
 //!
 //! Each task runs its step, logs a failure and carries on: a provider outage or a locked
@@ -31,11 +31,13 @@ impl Engine {
 
     async fn poll_loop(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
         loop {
-            if let Err(e) = self.poll_calls().await {
-                tracing::warn!(error = %e, "call poll failed");
-            }
+            // Texts first: after downtime a round finds a STOP and the call that followed it
+            // together, and the call must be decided knowing the caller opted out.
             if let Err(e) = self.poll_messages().await {
                 tracing::warn!(error = %e, "message poll failed");
+            }
+            if let Err(e) = self.poll_calls().await {
+                tracing::warn!(error = %e, "call poll failed");
             }
             let interval = self.config().provider.poll_interval;
             tokio::select! {

@@ -83,8 +83,12 @@ impl Engine {
             match self.find_at_provider(&item).await {
                 Ok(Some(found)) => {
                     tracing::info!(message_id = item.message_id, sid = %found.sid, "text found at provider");
+                    // Sent when the provider created it, not now: a reply recorded in between
+                    // must count as coming after it, or it would not stop the follow-ups.
+                    let now = self.now();
+                    let sent_at = found.date_created.map_or(now, |created| created.min(now));
                     self.store
-                        .write(|tx| record_sent(tx, &config, &item, &found, self.now()))?;
+                        .write(|tx| record_sent(tx, &config, &item, &found, sent_at))?;
                     return Ok(Worked::Reconciled);
                 }
                 Ok(None) => {}
@@ -255,27 +259,32 @@ fn stop_reason(
     Ok(None)
 }
 
-/// Records a text the provider has, and starts its follow-ups if it opens a sequence.
+/// Records a text the provider has, sent at `sent_at`, and starts its follow-ups if it opens a
+/// sequence.
 fn record_sent(
     tx: &mut Tx<'_>,
     config: &Config,
     item: &OutboxItem,
     record: &MessageRecord,
-    now: DateTime<Utc>,
+    sent_at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    tx.record_sent(item.message_id, &record.sid, &record.status, now)?;
-    tx.touch_conversation(item.conversation_id, now, &item.body, false)?;
+    tx.record_sent(item.message_id, &record.sid, &record.status, sent_at)?;
+    tx.touch_conversation(item.conversation_id, sent_at, &item.body, false)?;
     if item.kind == "staff" {
-        tx.note_activity(item.conversation_id, now, false)?;
+        tx.note_activity(item.conversation_id, sent_at, false)?;
     }
     if item.kind == "text_back" {
-        tx.advance_status(item.conversation_id, store::ConversationStatus::Texted, now)?;
+        tx.advance_status(
+            item.conversation_id,
+            store::ConversationStatus::Texted,
+            sent_at,
+        )?;
         let tz = config.business.time_zone;
         let due: Vec<_> = config
             .rules
             .follow_ups
             .iter()
-            .map(|s| s.due(now, tz))
+            .map(|s| s.due(sent_at, tz))
             .collect();
         tx.schedule_follow_ups(item.conversation_id, item.message_id, &due)?;
     }
