@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 
-/// Parses a duration such as `90s`, `5m`, `3h`, `2d`, `1h30m` or `0`.
+/// Parses a duration such as `90s`, `5m`, `3h`, `2d`, `1h30m`, `500ms` or `0`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     if text == "0" {
@@ -16,31 +16,35 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     }
     let invalid = || {
         format!(
-            "invalid duration {text:?}: expected a number and a unit (s, m, h or d), \
+            "invalid duration {text:?}: expected a number and a unit (ms, s, m, h or d), \
              like \"90s\" or \"3h\""
         )
     };
     let mut total = Duration::zero();
-    let mut digits = String::new();
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        let n: i64 = digits.parse().map_err(|_| invalid())?;
-        let part = match c {
-            's' => Duration::try_seconds(n),
-            'm' => Duration::try_minutes(n),
-            'h' => Duration::try_hours(n),
-            'd' => Duration::try_days(n),
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let n: i64 = rest[..digits].parse().map_err(|_| invalid())?;
+        rest = &rest[digits..];
+        let unit = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let part = match &rest[..unit] {
+            "ms" => Duration::try_milliseconds(n),
+            "s" => Duration::try_seconds(n),
+            "m" => Duration::try_minutes(n),
+            "h" => Duration::try_hours(n),
+            "d" => Duration::try_days(n),
             _ => None,
         };
         total = total
             .checked_add(&part.ok_or_else(invalid)?)
             .ok_or_else(invalid)?;
-        digits.clear();
+        rest = &rest[unit..];
     }
-    if text.is_empty() || !digits.is_empty() {
+    if text.is_empty() {
         return Err(invalid());
     }
     Ok(total)
@@ -49,7 +53,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 /// Formats a duration the way [`parse_duration`] reads it.
 pub fn format_duration(d: Duration) -> String {
     let secs = d.num_seconds();
-    if secs == 0 {
+    let millis = d.num_milliseconds() % 1000;
+    if secs == 0 && millis == 0 {
         return "0s".into();
     }
     let mut out = String::new();
@@ -59,6 +64,9 @@ pub fn format_duration(d: Duration) -> String {
             out.push_str(&format!("{}{unit}", rest / size));
             rest %= size;
         }
+    }
+    if millis > 0 {
+        out.push_str(&format!("{millis}ms"));
     }
     out
 }
@@ -272,14 +280,24 @@ mod tests {
 
     #[test]
     fn bad_durations_are_refused() {
-        for bad in ["", "15", "15x", "h", "-5s", "1.5h", "99999999999999999999d"] {
+        for bad in [
+            "",
+            "15",
+            "15x",
+            "h",
+            "-5s",
+            "1.5h",
+            "5 s",
+            "3hh",
+            "99999999999999999999d",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad:?} must be refused");
         }
     }
 
     #[test]
     fn durations_format_back() {
-        for text in ["90s", "5m", "3h", "1d", "1h30m"] {
+        for text in ["90s", "5m", "3h", "1d", "1h30m", "1s500ms"] {
             let d = parse_duration(text).unwrap();
             assert_eq!(
                 parse_duration(&format_duration(d)),

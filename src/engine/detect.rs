@@ -18,8 +18,9 @@ use crate::store::{self, NewCall, NewOutbound, Tx};
 
 /// How far back the first poll of a number looks.
 const FIRST_LOOKBACK: Duration = Duration::hours(24);
-/// Margin below the cursor, for clocks that disagree and calls listed late.
-const OVERLAP: Duration = Duration::minutes(2);
+/// Margin below the cursor, for clocks that disagree and for calls that a provider lists only
+/// once they have ended.
+const OVERLAP: Duration = Duration::minutes(5);
 /// Child-leg look-ups in flight at once.
 const CHILD_LOOKUPS: usize = 8;
 

@@ -1,5 +1,7 @@
 //! Follow-ups: when a step falls due, check every stop condition, then queue its text.
 
+use std::sync::PoisonError;
+
 use chrono::{DateTime, Utc};
 use textback_text::template::Values;
 
@@ -12,12 +14,22 @@ const BATCH: usize = 200;
 
 impl Engine {
     /// Queues the text of every follow-up step now due, or stops the sequence if the customer
-    /// replied, opted out, was blocked, or staff wrote or closed the conversation. Returns how
-    /// many texts were queued.
+    /// replied, opted out, was blocked, or staff wrote or closed the conversation. Only steps
+    /// due before the last complete poll of inbound texts are considered, so no reply can be
+    /// waiting unread at the provider. Returns how many texts were queued.
     pub fn queue_due_follow_ups(&self) -> Result<usize, EngineError> {
         let now = self.now();
+        let polled = *self
+            .messages_polled_at
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let Some(cutoff) = polled.map(|p| p.min(now)) else {
+            return Ok(0);
+        };
         let config = self.config();
-        let due = self.store.read(|c| store::due_follow_ups(c, now, BATCH))?;
+        let due = self
+            .store
+            .read(|c| store::due_follow_ups(c, cutoff, BATCH))?;
         let mut queued = 0;
         for step in &due {
             queued += usize::from(self.store.write(|tx| queue_step(tx, &config, step, now))?);

@@ -5,6 +5,8 @@
 //! keyword handling (STOP, START, HELP) before it is published. Like calls, each message is
 //! stored once, keyed by its SID, so overlapping polls are harmless.
 
+use std::sync::PoisonError;
+
 use chrono::{DateTime, Duration, Utc};
 use futures::{stream, StreamExt};
 use textback_provider::{MessageQuery, MessageRecord};
@@ -31,10 +33,15 @@ impl Engine {
     /// many were new.
     pub async fn poll_messages(&self) -> Result<usize, EngineError> {
         let config = self.config();
+        let started = self.now();
         let mut new = 0;
         for number in &config.business.numbers {
             new += self.poll_number_messages(&config, number).await?;
         }
+        *self
+            .messages_polled_at
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(started);
         Ok(new)
     }
 

@@ -45,6 +45,9 @@ pub struct Engine {
     health: health::HealthTracker,
     /// Wakes the sender when a text is scheduled for now.
     outbox_ready: Notify,
+    /// When the last complete poll of inbound texts began. Follow-ups due after it wait, so a
+    /// reply that arrived while the engine was down is read before a follow-up could go out.
+    messages_polled_at: std::sync::Mutex<Option<DateTime<Utc>>>,
 }
 
 impl Engine {
@@ -61,6 +64,7 @@ impl Engine {
             config: RwLock::new(Arc::new(config)),
             health: health::HealthTracker::default(),
             outbox_ready: Notify::new(),
+            messages_polled_at: std::sync::Mutex::new(None),
         })
     }
 

@@ -469,3 +469,27 @@ async fn the_outbox_holds_texts_across_a_provider_outage() {
     );
     let _ = ten_am();
 }
+
+#[tokio::test]
+async fn a_reply_that_came_while_the_engine_was_down_is_read_before_any_follow_up() {
+    let h = Harness::new("[rules]\ngrace = \"0s\"").await;
+    h.call(&caller(1), CallOutcome::NoAnswer);
+    h.step().await;
+    h.advance(4 * 3600);
+    h.sms(&caller(1), "Yes please, Tuesday");
+
+    // A new engine on the same database, as after a restart; its sender runs before any poll.
+    let clock: textback::clock::SharedClock = h.clock.clone();
+    let config = (*h.engine.config()).clone();
+    let provider = crate::support::fast_client(&h.sandbox);
+    let restarted = textback::Engine::new(h.store().clone(), provider, clock, config);
+    restarted.run_due().await.unwrap();
+    restarted.poll_messages().await.unwrap();
+    restarted.run_due().await.unwrap();
+
+    assert_eq!(
+        h.texts_to(&caller(1)).len(),
+        1,
+        "the reply stops the overdue follow-up"
+    );
+}
