@@ -1,5 +1,5 @@
 //! The engine's background tasks: the poller (messages, then calls), the delivery-status
-//! refresher and the sender.
+//! refresher, the sender and the WAL checkpointer.
 //!
 //! Each task runs its step, logs a failure and carries on: a provider outage or a locked
 //! database slows the engine down but never stops it. The sender sleeps until the next text is
@@ -16,6 +16,8 @@ use crate::store;
 
 /// The longest the sender sleeps without looking at the outbox.
 const SENDER_IDLE: StdDuration = StdDuration::from_secs(1);
+/// How often the write-ahead log is copied back into the database.
+const CHECKPOINT_INTERVAL: StdDuration = StdDuration::from_secs(1);
 /// How often delivery statuses are refreshed.
 const DELIVERY_INTERVAL: StdDuration = StdDuration::from_secs(15);
 
@@ -23,6 +25,12 @@ impl Engine {
     /// Starts the background tasks. They stop when `shutdown` turns true.
     pub(super) fn spawn_tasks(self: &Arc<Self>, shutdown: watch::Receiver<bool>) -> JoinSet<()> {
         let mut tasks = JoinSet::new();
+        match self.store.defer_checkpoints() {
+            Ok(()) => {
+                tasks.spawn(self.clone().checkpoint_loop(shutdown.clone()));
+            }
+            Err(e) => tracing::warn!(error = %e, "commits keep checkpointing the database"),
+        }
         tasks.spawn(self.clone().poll_loop(shutdown.clone()));
         tasks.spawn(self.clone().delivery_loop(shutdown.clone()));
         tasks.spawn(self.clone().send_loop(shutdown));
@@ -57,6 +65,22 @@ impl Engine {
             }
             if let Err(e) = self.refresh_delivery().await {
                 tracing::debug!(error = %e, "delivery refresh failed");
+            }
+        }
+    }
+
+    /// Keeps the write-ahead log short, off the path of any commit.
+    async fn checkpoint_loop(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(CHECKPOINT_INTERVAL) => {}
+                _ = shutdown.changed() => return,
+            }
+            let store = self.store.clone();
+            match tokio::task::spawn_blocking(move || store.checkpoint()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::debug!(error = %e, "checkpoint failed"),
+                Err(e) => tracing::warn!(error = %e, "checkpoint task failed"),
             }
         }
     }

@@ -22,7 +22,7 @@ pub struct NewCall<'a> {
 impl Tx<'_> {
     /// Records a call; `None` when a call with that SID was recorded before.
     pub fn insert_call(&mut self, call: &NewCall<'_>) -> Result<Option<i64>> {
-        let inserted = self.execute(
+        let inserted = self.run(
             "INSERT INTO calls (sid, conversation_id, from_number, to_number, outcome, started_at,
                                 ended_at, detected_at, decision)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'skipped')
@@ -49,7 +49,7 @@ impl Tx<'_> {
         skip_reason: Option<&str>,
         message_id: Option<i64>,
     ) -> Result<()> {
-        self.execute(
+        self.run(
             "UPDATE calls SET decision = ?2, skip_reason = ?3,
                               message_id = COALESCE(?4, message_id)
              WHERE id = ?1",
@@ -61,19 +61,23 @@ impl Tx<'_> {
 
 /// Whether a call with this SID has been recorded.
 pub fn call_known(conn: &Connection, sid: &str) -> Result<bool> {
-    Ok(conn
-        .query_row("SELECT 1 FROM calls WHERE sid = ?1", [sid], |_| Ok(()))
-        .optional()?
-        .is_some())
+    Ok(super::cached_row(
+        conn,
+        "SELECT 1 FROM calls WHERE sid = ?1",
+        [sid],
+        |_| Ok(()),
+    )
+    .optional()?
+    .is_some())
 }
 
 /// The call that caused a text-back, if any.
 pub fn call_for_message(conn: &Connection, message_id: i64) -> Result<Option<i64>> {
-    Ok(conn
-        .query_row(
-            "SELECT id FROM calls WHERE message_id = ?1",
-            [message_id],
-            |r| r.get(0),
-        )
-        .optional()?)
+    Ok(super::cached_row(
+        conn,
+        "SELECT id FROM calls WHERE message_id = ?1",
+        [message_id],
+        |r| r.get(0),
+    )
+    .optional()?)
 }

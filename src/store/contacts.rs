@@ -10,7 +10,7 @@ use crate::events::EventKind;
 impl Tx<'_> {
     /// Opts a number out. Returns whether it was opted in before.
     pub fn opt_out(&mut self, number: &str, source: &str, now: DateTime<Utc>) -> Result<bool> {
-        let inserted = self.execute(
+        let inserted = self.run(
             "INSERT INTO opt_outs (number, source, created_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (number) DO NOTHING",
             params![number, source, to_ms(now)],
@@ -27,7 +27,7 @@ impl Tx<'_> {
 
     /// Opts a number back in. Returns whether it was opted out before.
     pub fn opt_in(&mut self, number: &str, now: DateTime<Utc>) -> Result<bool> {
-        let removed = self.execute("DELETE FROM opt_outs WHERE number = ?1", [number])?;
+        let removed = self.run("DELETE FROM opt_outs WHERE number = ?1", [number])?;
         if removed == 1 {
             self.event(
                 now,
@@ -42,7 +42,7 @@ impl Tx<'_> {
 
     /// Blocks a number: it is never texted and its calls are skipped.
     pub fn block(&mut self, number: &str, reason: Option<&str>, now: DateTime<Utc>) -> Result<()> {
-        let inserted = self.execute(
+        let inserted = self.run(
             "INSERT INTO blocks (number, reason, created_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (number) DO NOTHING",
             params![number, reason, to_ms(now)],
@@ -60,7 +60,7 @@ impl Tx<'_> {
     }
 
     pub fn unblock(&mut self, number: &str, now: DateTime<Utc>) -> Result<()> {
-        if self.execute("DELETE FROM blocks WHERE number = ?1", [number])? == 1 {
+        if self.run("DELETE FROM blocks WHERE number = ?1", [number])? == 1 {
             self.event(
                 now,
                 None,
@@ -74,7 +74,7 @@ impl Tx<'_> {
 
     /// Remembers that `number` cannot receive texts, from provider error `code`.
     pub fn mark_not_mobile(&mut self, number: &str, code: u32, now: DateTime<Utc>) -> Result<()> {
-        self.execute(
+        self.run(
             "INSERT INTO number_facts (number, not_mobile, error_code, updated_at)
              VALUES (?1, 1, ?2, ?3)
              ON CONFLICT (number) DO UPDATE SET not_mobile = 1, error_code = ?2, updated_at = ?3",
@@ -85,8 +85,7 @@ impl Tx<'_> {
 }
 
 fn exists(conn: &Connection, sql: &str, number: &str) -> Result<bool> {
-    Ok(conn
-        .query_row(sql, [number], |_| Ok(()))
+    Ok(super::cached_row(conn, sql, [number], |_| Ok(()))
         .optional()?
         .is_some())
 }

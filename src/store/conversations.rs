@@ -19,14 +19,15 @@ impl Tx<'_> {
         customer: &str,
         at: DateTime<Utc>,
     ) -> Result<i64> {
-        self.execute(
+        self.run(
             "INSERT INTO conversations (business_number, customer_number, last_activity_at,
                                         created_at)
              VALUES (?1, ?2, ?3, ?3)
              ON CONFLICT (business_number, customer_number) DO NOTHING",
             params![business, customer, to_ms(at)],
         )?;
-        Ok(self.query_row(
+        Ok(super::cached_row(
+            self,
             "SELECT id FROM conversations WHERE business_number = ?1 AND customer_number = ?2",
             params![business, customer],
             |r| r.get(0),
@@ -42,7 +43,7 @@ impl Tx<'_> {
         unread: bool,
     ) -> Result<()> {
         let preview: String = preview.chars().take(PREVIEW_CHARS).collect();
-        self.execute(
+        self.run(
             "UPDATE conversations
              SET last_activity_at = MAX(last_activity_at, ?2), last_preview = ?3,
                  unread = unread + ?4
@@ -59,7 +60,7 @@ impl Tx<'_> {
         } else {
             "last_staff_at"
         };
-        self.execute(
+        self.run(
             &format!(
                 "UPDATE conversations SET {column} = MAX(COALESCE({column}, 0), ?2) WHERE id = ?1"
             ),
@@ -79,7 +80,7 @@ impl Tx<'_> {
         if current == status {
             return Ok(false);
         }
-        self.execute(
+        self.run(
             "UPDATE conversations SET status = ?2 WHERE id = ?1",
             params![id, status.as_str()],
         )?;
@@ -116,7 +117,7 @@ impl Tx<'_> {
 
     /// Assigns the conversation to a person, or to nobody.
     pub fn assign(&mut self, id: i64, to: Option<&str>, at: DateTime<Utc>) -> Result<()> {
-        let changed = self.execute(
+        let changed = self.run(
             "UPDATE conversations SET assigned_to = ?2 WHERE id = ?1",
             params![id, to],
         )?;
@@ -141,7 +142,7 @@ impl Tx<'_> {
         detail: &str,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        self.execute(
+        self.run(
             "UPDATE conversations SET needs_staff = ?2 WHERE id = ?1",
             params![id, reason],
         )?;
@@ -155,7 +156,7 @@ impl Tx<'_> {
 
     /// Marks everything in the conversation read and clears any staff flag.
     pub fn mark_read(&mut self, id: i64, at: DateTime<Utc>) -> Result<()> {
-        let changed = self.execute(
+        let changed = self.run(
             "UPDATE conversations SET unread = 0, needs_staff = NULL
              WHERE id = ?1 AND (unread > 0 OR needs_staff IS NOT NULL)",
             [id],
@@ -175,7 +176,7 @@ impl Tx<'_> {
         at: DateTime<Utc>,
     ) -> Result<i64> {
         conversation_status(self, id)?;
-        self.execute(
+        self.run(
             "INSERT INTO notes (conversation_id, author, body, created_at) VALUES (?1, ?2, ?3, ?4)",
             params![id, author, body, to_ms(at)],
         )?;
@@ -187,19 +188,20 @@ impl Tx<'_> {
 
 /// The status of conversation `id`.
 pub fn conversation_status(conn: &Connection, id: i64) -> Result<ConversationStatus> {
-    let status: Option<String> = conn
-        .query_row(
-            "SELECT status FROM conversations WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let status: Option<String> = super::cached_row(
+        conn,
+        "SELECT status FROM conversations WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )
+    .optional()?;
     status_from_sql(status.ok_or_else(|| not_found(id))?).map_err(StoreError::from)
 }
 
 /// The business and customer numbers of conversation `id`.
 pub fn conversation_numbers(conn: &Connection, id: i64) -> Result<(String, String)> {
-    conn.query_row(
+    super::cached_row(
+        conn,
         "SELECT business_number, customer_number FROM conversations WHERE id = ?1",
         [id],
         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -211,7 +213,8 @@ pub fn conversation_numbers(conn: &Connection, id: i64) -> Result<(String, Strin
 /// When the customer or staff last wrote in any open conversation with `customer` (one not
 /// booked, lost or spam).
 pub fn last_exchange(conn: &Connection, customer: &str) -> Result<Option<DateTime<Utc>>> {
-    let ms: Option<i64> = conn.query_row(
+    let ms: Option<i64> = super::cached_row(
+        conn,
         "SELECT MAX(MAX(COALESCE(last_inbound_at, 0), COALESCE(last_staff_at, 0)))
          FROM conversations
          WHERE customer_number = ?1 AND status NOT IN ('booked', 'lost', 'spam')",

@@ -30,7 +30,7 @@ impl Tx<'_> {
         due: &[DateTime<Utc>],
     ) -> Result<()> {
         for (step, due_at) in due.iter().enumerate() {
-            self.execute(
+            self.run(
                 "INSERT INTO follow_ups (conversation_id, first_message_id, step, due_at, state)
                  VALUES (?1, ?2, ?3, ?4, 'scheduled')
                  ON CONFLICT (first_message_id, step) DO NOTHING",
@@ -47,7 +47,7 @@ impl Tx<'_> {
 
     /// Marks a step queued as outbox text `message_id`.
     pub fn follow_up_queued(&mut self, id: i64, message_id: i64) -> Result<()> {
-        self.execute(
+        self.run(
             "UPDATE follow_ups SET state = 'queued', message_id = ?2 WHERE id = ?1",
             params![id, message_id],
         )?;
@@ -62,7 +62,7 @@ impl Tx<'_> {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<usize> {
-        let stopped = self.execute(
+        let stopped = self.run(
             "UPDATE follow_ups SET state = 'stopped', stop_reason = ?2
              WHERE conversation_id = ?1 AND state = 'scheduled'",
             params![conversation_id, reason],
@@ -90,7 +90,7 @@ impl Tx<'_> {
 
     /// Stops one step, for `reason`.
     pub fn stop_follow_up(&mut self, id: i64, reason: &str) -> Result<()> {
-        self.execute(
+        self.run(
             "UPDATE follow_ups SET state = 'stopped', stop_reason = ?2 WHERE id = ?1",
             params![id, reason],
         )?;
@@ -122,7 +122,8 @@ pub fn due_follow_ups(
 
 /// When the next scheduled step falls due.
 pub fn next_follow_up(conn: &Connection) -> Result<Option<DateTime<Utc>>> {
-    let ms: Option<i64> = conn.query_row(
+    let ms: Option<i64> = super::cached_row(
+        conn,
         "SELECT MIN(due_at) FROM follow_ups WHERE state = 'scheduled'",
         [],
         |r| r.get(0),
@@ -137,7 +138,8 @@ pub fn sequence_interrupted(
     conversation_id: i64,
     since: DateTime<Utc>,
 ) -> Result<Option<&'static str>> {
-    let (inbound, staff): (i64, i64) = conn.query_row(
+    let (inbound, staff): (i64, i64) = super::cached_row(
+        conn,
         "SELECT COALESCE(last_inbound_at, 0), COALESCE(last_staff_at, 0)
          FROM conversations WHERE id = ?1",
         [conversation_id],

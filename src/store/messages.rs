@@ -72,7 +72,7 @@ fn outbox_item(r: &Row<'_>) -> rusqlite::Result<OutboxItem> {
 impl Tx<'_> {
     /// Writes a text to the outbox. Returns the message id.
     pub fn schedule_text(&mut self, text: &NewOutbound<'_>, now: DateTime<Utc>) -> Result<i64> {
-        self.execute(
+        self.run(
             "INSERT INTO messages (conversation_id, direction, kind, body, status, author,
                                    template, follow_up_step, call_id, created_at, updated_at)
              VALUES (?1, 'out', ?2, ?3, 'scheduled', ?4, ?5, ?6, ?7, ?8, ?8)",
@@ -88,7 +88,7 @@ impl Tx<'_> {
             ],
         )?;
         let message_id = self.last_insert_rowid();
-        self.execute(
+        self.run(
             "INSERT INTO outbox (message_id, due_at, state) VALUES (?1, ?2, 'pending')",
             params![message_id, to_ms(text.due_at)],
         )?;
@@ -109,7 +109,7 @@ impl Tx<'_> {
         body: &str,
         at: DateTime<Utc>,
     ) -> Result<Option<i64>> {
-        let inserted = self.execute(
+        let inserted = self.run(
             "INSERT INTO messages (conversation_id, direction, kind, body, status, sid,
                                    created_at, sent_at, updated_at)
              VALUES (?1, 'in', 'reply', ?2, 'received', ?3, ?4, ?4, ?4)
@@ -121,13 +121,13 @@ impl Tx<'_> {
 
     /// Marks an attempt as begun. Committed before the request leaves.
     pub fn begin_attempt(&mut self, message_id: i64, now: DateTime<Utc>) -> Result<()> {
-        self.execute(
+        self.run(
             "UPDATE outbox SET state = 'sending', attempts = attempts + 1,
                                first_attempt_at = COALESCE(first_attempt_at, ?2)
              WHERE message_id = ?1",
             params![message_id, to_ms(now)],
         )?;
-        self.execute(
+        self.run(
             "UPDATE messages SET status = 'sending', updated_at = ?2 WHERE id = ?1",
             params![message_id, to_ms(now)],
         )?;
@@ -142,13 +142,13 @@ impl Tx<'_> {
         status: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        self.execute(
+        self.run(
             "UPDATE messages SET sid = ?2, status = ?3, sent_at = ?4, updated_at = ?4
              WHERE id = ?1",
             params![message_id, sid, status, to_ms(now)],
         )?;
         self.finish_outbox(message_id, None)?;
-        self.execute(
+        self.run(
             "UPDATE calls SET decision = 'texted', skip_reason = NULL WHERE message_id = ?1",
             [message_id],
         )?;
@@ -172,14 +172,14 @@ impl Tx<'_> {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        self.execute(
+        self.run(
             "UPDATE messages SET status = 'failed', error_code = ?2, error_message = ?3,
                                  updated_at = ?4
              WHERE id = ?1",
             params![message_id, code, reason, to_ms(now)],
         )?;
         self.finish_outbox(message_id, Some(reason))?;
-        self.execute(
+        self.run(
             "UPDATE calls SET decision = 'failed', skip_reason = ?2 WHERE message_id = ?1",
             params![
                 message_id,
@@ -204,7 +204,7 @@ impl Tx<'_> {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        let cancelled = self.execute(
+        let cancelled = self.run(
             "UPDATE outbox SET state = 'done', last_error = ?2
              WHERE message_id = ?1 AND state = 'pending'",
             params![message_id, reason],
@@ -212,12 +212,12 @@ impl Tx<'_> {
         if cancelled == 0 {
             return Ok(false);
         }
-        self.execute(
+        self.run(
             "UPDATE messages SET status = 'cancelled', skip_reason = ?2, updated_at = ?3
              WHERE id = ?1",
             params![message_id, reason, to_ms(now)],
         )?;
-        self.execute(
+        self.run(
             "UPDATE calls SET decision = 'skipped', skip_reason = ?2 WHERE message_id = ?1",
             params![message_id, reason],
         )?;
@@ -245,12 +245,12 @@ impl Tx<'_> {
         } else {
             "sending"
         };
-        self.execute(
+        self.run(
             "UPDATE outbox SET state = ?2, due_at = ?3, last_error = ?4 WHERE message_id = ?1",
             params![message_id, state, to_ms(due_at), error],
         )?;
         if definitely_not_sent {
-            self.execute(
+            self.run(
                 "UPDATE messages SET status = 'scheduled' WHERE id = ?1 AND status = 'sending'",
                 [message_id],
             )?;
@@ -260,7 +260,7 @@ impl Tx<'_> {
 
     /// Moves a pending text to a later time (quiet hours).
     pub fn defer_text(&mut self, message_id: i64, due_at: DateTime<Utc>) -> Result<()> {
-        self.execute(
+        self.run(
             "UPDATE outbox SET due_at = ?2 WHERE message_id = ?1 AND state = 'pending'",
             params![message_id, to_ms(due_at)],
         )?;
@@ -275,7 +275,7 @@ impl Tx<'_> {
         error_code: Option<u32>,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        let changed = self.execute(
+        let changed = self.run(
             "UPDATE messages SET status = ?2, error_code = COALESCE(?3, error_code), updated_at = ?4
              WHERE id = ?1 AND status != ?2",
             params![message_id, status, error_code, to_ms(now)],
@@ -294,7 +294,7 @@ impl Tx<'_> {
     }
 
     fn finish_outbox(&mut self, message_id: i64, error: Option<&str>) -> Result<()> {
-        self.execute(
+        self.run(
             "UPDATE outbox SET state = 'done', last_error = ?2 WHERE message_id = ?1",
             params![message_id, error],
         )?;
@@ -316,12 +316,13 @@ pub fn due_texts(conn: &Connection, now: DateTime<Utc>, limit: usize) -> Result<
 /// One outbox row, in whatever state.
 pub fn outbox_item_by_id(conn: &Connection, message_id: i64) -> Result<Option<OutboxItem>> {
     let sql = format!("{OUTBOX_SELECT} WHERE o.message_id = ?1 AND o.state != 'done'");
-    Ok(conn.query_row(&sql, [message_id], outbox_item).optional()?)
+    Ok(super::cached_row(conn, &sql, [message_id], outbox_item).optional()?)
 }
 
 /// When the next text not yet done falls due.
 pub fn next_due(conn: &Connection) -> Result<Option<DateTime<Utc>>> {
-    let ms: Option<i64> = conn.query_row(
+    let ms: Option<i64> = super::cached_row(
+        conn,
         "SELECT MIN(due_at) FROM outbox WHERE state != 'done'",
         [],
         |r| r.get(0),
@@ -370,22 +371,23 @@ pub fn texts_in_flight(
 
 /// Whether an automatic text to `customer` was sent or is on its way since `since`.
 pub fn texted_since(conn: &Connection, customer: &str, since: DateTime<Utc>) -> Result<bool> {
-    Ok(conn
-        .query_row(
-            "SELECT 1 FROM messages m JOIN conversations c ON c.id = m.conversation_id
+    Ok(super::cached_row(
+        conn,
+        "SELECT 1 FROM messages m JOIN conversations c ON c.id = m.conversation_id
              WHERE c.customer_number = ?1 AND m.kind = 'text_back' AND m.created_at >= ?2
                    AND m.status NOT IN ('cancelled', 'failed', 'undelivered')
              LIMIT 1",
-            params![customer, to_ms(since)],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some())
+        params![customer, to_ms(since)],
+        |_| Ok(()),
+    )
+    .optional()?
+    .is_some())
 }
 
 /// How many automatic texts were scheduled since `since` (for the daily and hourly caps).
 pub fn automatic_texts_since(conn: &Connection, since: DateTime<Utc>) -> Result<u32> {
-    Ok(conn.query_row(
+    Ok(super::cached_row(
+        conn,
         "SELECT COUNT(*) FROM messages
          WHERE direction = 'out' AND kind IN ('text_back', 'follow_up') AND created_at >= ?1
                AND status != 'cancelled'",
@@ -397,7 +399,7 @@ pub fn automatic_texts_since(conn: &Connection, since: DateTime<Utc>) -> Result<
 /// One message by id.
 pub fn message(conn: &Connection, id: i64) -> Result<Message> {
     let sql = format!("{MESSAGE_SELECT} WHERE m.id = ?1");
-    conn.query_row(&sql, [id], message_row)
+    super::cached_row(conn, &sql, [id], message_row)
         .optional()?
         .ok_or_else(|| StoreError::NotFound {
             what: format!("message {id}"),
@@ -433,7 +435,8 @@ pub(super) fn message_row(r: &Row<'_>) -> rusqlite::Result<Message> {
 }
 
 fn message_conversation(conn: &Connection, message_id: i64) -> Result<i64> {
-    Ok(conn.query_row(
+    Ok(super::cached_row(
+        conn,
         "SELECT conversation_id FROM messages WHERE id = ?1",
         [message_id],
         |r| r.get(0),
@@ -442,9 +445,10 @@ fn message_conversation(conn: &Connection, message_id: i64) -> Result<i64> {
 
 /// The message stored under a provider SID, if any.
 pub fn message_by_sid(conn: &Connection, sid: &str) -> Result<Option<i64>> {
-    Ok(conn
-        .query_row("SELECT id FROM messages WHERE sid = ?1", [sid], |r| {
+    Ok(
+        super::cached_row(conn, "SELECT id FROM messages WHERE sid = ?1", [sid], |r| {
             r.get(0)
         })
-        .optional()?)
+        .optional()?,
+    )
 }

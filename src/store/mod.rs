@@ -58,6 +58,9 @@ const EVENT_BUFFER: usize = 4096;
 /// The database, shared by the engine's tasks.
 pub struct Store {
     conn: Mutex<Connection>,
+    /// A second connection that checkpoints the WAL once a running engine has taken that work
+    /// off the commits (see [`Store::defer_checkpoints`]).
+    checkpointer: Mutex<Option<Connection>>,
     events: broadcast::Sender<Event>,
     path: PathBuf,
 }
@@ -76,6 +79,12 @@ impl std::ops::Deref for Tx<'_> {
 }
 
 impl Tx<'_> {
+    /// Runs one statement, keeping it prepared for the next time: the engine's writes are a
+    /// few statements run over and over.
+    pub fn run(&self, sql: &str, params: impl rusqlite::Params) -> Result<usize> {
+        Ok(self.tx.prepare_cached(sql)?.execute(params)?)
+    }
+
     /// Records an event in the log; it is published when the transaction commits.
     pub fn event(
         &mut self,
@@ -84,7 +93,7 @@ impl Tx<'_> {
         kind: EventKind,
     ) -> Result<i64> {
         let data = serde_json::to_string(&kind).expect("events always serialize");
-        self.tx.execute(
+        self.run(
             "INSERT INTO events (at, kind, conversation_id, data) VALUES (?1, ?2, ?3, ?4)",
             params![to_ms(at), kind.name(), conversation_id, data],
         )?;
@@ -127,6 +136,7 @@ impl Store {
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         Ok(Self {
             conn: Mutex::new(conn),
+            checkpointer: Mutex::new(None),
             events,
             path: path.to_owned(),
         })
@@ -173,10 +183,45 @@ impl Store {
         self.conn.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Stops commits from checkpointing the WAL themselves, which now and then made one commit
+    /// wait for an fsync of the whole database; [`Store::checkpoint`], called often from a
+    /// background task, does it instead.
+    pub fn defer_checkpoints(&self) -> Result<()> {
+        self.lock().execute_batch("PRAGMA wal_autocheckpoint = 0")?;
+        Ok(())
+    }
+
+    /// Copies what the WAL holds back into the database without waiting for readers or
+    /// blocking writers, on a connection of its own.
+    pub fn checkpoint(&self) -> Result<()> {
+        let mut slot = self
+            .checkpointer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if slot.is_none() {
+            let conn = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+            conn.busy_timeout(std::time::Duration::from_secs(1))?;
+            *slot = Some(conn);
+        }
+        let conn = slot.as_ref().expect("opened above");
+        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// SQLite's own consistency check; `"ok"` when the file is sound.
     pub fn integrity_check(&self) -> Result<String> {
         self.read(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?))
     }
+}
+
+/// Reads one row with a statement kept prepared for the next time.
+pub(crate) fn cached_row<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    conn.prepare_cached(sql)?.query_row(params, f)
 }
 
 /// Creates `path` with owner-only permissions if it does not exist yet.

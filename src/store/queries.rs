@@ -100,7 +100,8 @@ pub fn inbox(conn: &Connection, filter: &InboxFilter) -> Result<InboxPage> {
 
 /// One conversation's summary.
 pub fn conversation(conn: &Connection, id: i64) -> Result<ConversationSummary> {
-    conn.query_row(
+    super::cached_row(
+        conn,
         &format!("{SUMMARY_SELECT} WHERE c.id = ?1"),
         [id],
         summary_row,
@@ -194,11 +195,16 @@ pub fn calls(conn: &Connection, before: Option<i64>, limit: u32) -> Result<Vec<C
 
 /// One call by id.
 pub fn call(conn: &Connection, id: i64) -> Result<Call> {
-    conn.query_row(&format!("{CALL_SELECT} WHERE id = ?1"), [id], call_row)
-        .optional()?
-        .ok_or_else(|| StoreError::NotFound {
-            what: format!("call {id}"),
-        })
+    super::cached_row(
+        conn,
+        &format!("{CALL_SELECT} WHERE id = ?1"),
+        [id],
+        call_row,
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound {
+        what: format!("call {id}"),
+    })
 }
 
 /// Calls listed for staff: skipped because they were too old or fell in quiet hours.
@@ -212,18 +218,19 @@ pub fn staff_list(conn: &Connection, since: DateTime<Utc>) -> Result<Vec<Call>> 
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Messages matching `query` (words, each matched as a prefix) and conversations whose
-/// number contains its digits, newest first.
+/// Conversations whose number contains the digits of `query` (when it is mostly digits, three
+/// or more), then messages matching its words (each matched as a prefix), newest first.
 pub fn search(conn: &Connection, query: &str, limit: u32) -> Result<Vec<SearchHit>> {
     let mut hits = Vec::new();
     let digits: String = query.chars().filter(char::is_ascii_digit).collect();
     if digits.len() >= 3 && digits.len() * 2 >= query.trim().len() {
         let mut stmt = conn.prepare_cached(
-            "SELECT id, customer_number, last_preview, last_activity_at FROM conversations
-             WHERE customer_number LIKE '%' || ?1 || '%'
-             ORDER BY last_activity_at DESC LIMIT ?2",
+            "SELECT c.id, c.customer_number, c.last_preview, c.last_activity_at
+             FROM conversation_numbers f JOIN conversations c ON c.id = f.rowid
+             WHERE conversation_numbers MATCH ?1
+             ORDER BY c.last_activity_at DESC LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![digits, limit], |r| {
+        let rows = stmt.query_map(params![format!("\"{digits}\""), limit], |r| {
             Ok(SearchHit {
                 conversation_id: r.get(0)?,
                 customer_number: r.get(1)?,

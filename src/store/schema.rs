@@ -7,7 +7,8 @@
 use rusqlite::Connection;
 
 /// Every migration, oldest first. Append; never edit or reorder.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE conversations (
     id INTEGER PRIMARY KEY,
     business_number TEXT NOT NULL,
@@ -161,7 +162,23 @@ CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages BEGIN
     INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
     INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);
 END;
-"#];
+"#,
+    r#"
+CREATE INDEX calls_by_message ON calls (message_id) WHERE message_id IS NOT NULL;
+
+CREATE VIRTUAL TABLE conversation_numbers USING fts5 (
+    number, content = 'conversations', content_rowid = 'id', tokenize = 'trigram'
+);
+INSERT INTO conversation_numbers (rowid, number) SELECT id, customer_number FROM conversations;
+CREATE TRIGGER conversation_numbers_insert AFTER INSERT ON conversations BEGIN
+    INSERT INTO conversation_numbers (rowid, number) VALUES (new.id, new.customer_number);
+END;
+CREATE TRIGGER conversation_numbers_delete AFTER DELETE ON conversations BEGIN
+    INSERT INTO conversation_numbers (conversation_numbers, rowid, number)
+        VALUES ('delete', old.id, old.customer_number);
+END;
+"#,
+];
 
 /// Brings the database up to the newest schema, applying what is missing in order.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
