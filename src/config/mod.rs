@@ -51,6 +51,43 @@ pub struct RawConfig {
     pub templates: RawTemplates,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub staff: Vec<StaffMember>,
+    /// Where the provider's webhooks arrive; absent when only polling is used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingress: Option<RawIngress>,
+    #[serde(default)]
+    pub backup: RawBackup,
+}
+
+/// The webhook server, for providers that push calls and texts instead of being polled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIngress {
+    /// Address to listen on; loopback unless a reverse proxy or tunnel needs otherwise.
+    #[serde(default = "defaults::ingress_listen")]
+    pub listen: String,
+    /// The public address the provider calls, exactly as configured at the provider (for
+    /// example `https://textback.example.com`); signatures are computed over it.
+    pub public_url: String,
+}
+
+/// Daily copies of the database.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBackup {
+    #[serde(default = "defaults::yes")]
+    pub enabled: bool,
+    /// Folder for the copies; `backups` beside the database when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dir: Option<String>,
+    /// How many daily copies to keep.
+    #[serde(default = "defaults::backup_keep")]
+    pub keep: u32,
+}
+
+impl Default for RawBackup {
+    fn default() -> Self {
+        toml::from_str("").expect("every backup setting has a default")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -151,6 +188,12 @@ pub struct StaffMember {
 }
 
 mod defaults {
+    pub fn ingress_listen() -> String {
+        "127.0.0.1:8088".into()
+    }
+    pub fn backup_keep() -> u32 {
+        7
+    }
     pub fn poll_interval() -> String {
         "5s".into()
     }
@@ -237,6 +280,22 @@ pub struct Config {
     pub provider: ProviderSettings,
     pub rules: Rules,
     pub templates: Templates,
+    pub ingress: Option<Ingress>,
+    pub backup: Backup,
+}
+
+/// Where webhooks arrive and the public address they are signed for.
+#[derive(Debug, Clone)]
+pub struct Ingress {
+    pub listen: std::net::SocketAddr,
+    pub public_url: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Backup {
+    pub enabled: bool,
+    pub dir: Option<std::path::PathBuf>,
+    pub keep: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -312,12 +371,16 @@ impl Config {
         let provider = check_provider(&raw.provider)?;
         let rules = check_rules(&raw.rules, &business)?;
         let templates = check_templates(&raw.templates, rules.follow_ups.len())?;
+        let ingress = raw.ingress.as_ref().map(check_ingress).transpose()?;
+        let backup = check_backup(&raw.backup)?;
         Ok(Self {
             raw,
             business,
             provider,
             rules,
             templates,
+            ingress,
+            backup,
         })
     }
 
@@ -578,6 +641,40 @@ fn check_rules(raw: &RawRules, business: &Business) -> Result<Rules, ConfigError
         active_window: duration("rules.active_window", &raw.active_window)?,
         daily_cap: raw.daily_cap,
         hourly_cap: raw.hourly_cap,
+    })
+}
+
+fn check_ingress(raw: &RawIngress) -> Result<Ingress, ConfigError> {
+    let listen = raw.listen.parse().map_err(|_| {
+        ConfigError::new(
+            "ingress.listen",
+            format!("{:?} is not an address like \"127.0.0.1:8088\"", raw.listen),
+        )
+    })?;
+    let url = raw.public_url.trim_end_matches('/');
+    if !(url.starts_with("https://") || url.starts_with("http://")) || url.contains(['?', '#']) {
+        return Err(ConfigError::new(
+            "ingress.public_url",
+            format!(
+                "{:?} is not an http:// or https:// address without a query",
+                raw.public_url
+            ),
+        ));
+    }
+    Ok(Ingress {
+        listen,
+        public_url: url.to_owned(),
+    })
+}
+
+fn check_backup(raw: &RawBackup) -> Result<Backup, ConfigError> {
+    if raw.keep == 0 {
+        return Err(ConfigError::new("backup.keep", "must be at least 1"));
+    }
+    Ok(Backup {
+        enabled: raw.enabled,
+        dir: raw.dir.as_ref().map(Into::into),
+        keep: raw.keep,
     })
 }
 
