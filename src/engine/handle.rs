@@ -52,7 +52,7 @@ impl EngineHandle {
 
     /// Stops the background tasks and waits for them.
     pub async fn stop(mut self) {
-        let _ = self.shutdown.send(true);
+        self.shutdown.send_replace(true);
         while self.tasks.join_next().await.is_some() {}
     }
 

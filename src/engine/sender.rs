@@ -138,6 +138,10 @@ impl Engine {
 
     /// Looks for a text of this outbox row among the provider's messages between the two
     /// numbers, created since its first attempt and not recorded under another row.
+    ///
+    /// Limitation: a match is by exact body. A provider that rewrites bodies (Twilio's optional
+    /// "smart encoding" replaces some Unicode punctuation) would make a sent text look unsent,
+    /// and it would be sent again; so would a text the provider accepted but does not list yet.
     async fn find_at_provider(
         &self,
         item: &OutboxItem,
