@@ -112,6 +112,23 @@ pub enum EventKind {
     },
     ProviderUp,
     SettingsChanged,
+    /// Many calls were refused texts for `reason` in a short time: `count` in the last
+    /// `window_minutes`. Often a sign of SMS pumping (fraudsters calling to make the business
+    /// text premium or foreign numbers), which the country list and caps block but staff should
+    /// know about.
+    PumpingAlert {
+        reason: String,
+        count: u32,
+        window_minutes: u32,
+    },
+    /// A copy of the database was written to `path`.
+    BackupMade {
+        path: String,
+    },
+    /// The daily copy of the database could not be made; it is tried again within the hour.
+    BackupFailed {
+        error: String,
+    },
 }
 
 impl EventKind {
@@ -139,6 +156,9 @@ impl EventKind {
             Self::ProviderDown { .. } => "provider_down",
             Self::ProviderUp => "provider_up",
             Self::SettingsChanged => "settings_changed",
+            Self::PumpingAlert { .. } => "pumping_alert",
+            Self::BackupMade { .. } => "backup_made",
+            Self::BackupFailed { .. } => "backup_failed",
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod config;
 pub mod demo;
 pub mod engine;
 pub mod events;
+pub mod ingress;
 pub mod provider;
 pub mod store;
 

@@ -5,15 +5,18 @@
 
 use std::sync::Arc;
 
+use textback_provider::telnyx::{ApiKey, TelnyxClient, TelnyxConfig};
 use textback_provider::twilio::{Credentials, RetryPolicy, TwilioClient, TwilioConfig};
 use textback_provider::Provider;
 
-use crate::config::ProviderSettings;
+use crate::config::{ProviderKind, ProviderSettings};
 
 /// The environment variable holding the Twilio auth token for `textback run`.
 pub const AUTH_TOKEN_ENV: &str = "TWILIO_AUTH_TOKEN";
 /// The environment variable holding an API key's secret, when `api_key_sid` is set.
 pub const API_KEY_SECRET_ENV: &str = "TWILIO_API_KEY_SECRET";
+/// The environment variable holding the Telnyx API key, for `kind = "telnyx"`.
+pub const TELNYX_API_KEY_ENV: &str = "TELNYX_API_KEY";
 
 /// A secret the provider needs, without its value in any `Debug` output.
 #[derive(Clone)]
@@ -35,9 +38,13 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-/// Builds the Twilio-compatible client for `settings`, authenticated with `secret` (the auth
-/// token, or the API key's secret when an API key is configured).
+/// Builds the client for `settings`, authenticated with `secret`: the Telnyx API key for
+/// `kind = "telnyx"`, else the Twilio auth token, or the API key's secret when an API key is
+/// configured.
 pub fn build(settings: &ProviderSettings, secret: &Secret) -> Result<Arc<dyn Provider>, String> {
+    if settings.kind == ProviderKind::Telnyx {
+        return build_telnyx(settings, secret);
+    }
     let credentials = match &settings.api_key_sid {
         Some(key_sid) => Credentials::ApiKey {
             account_sid: settings.account_sid.clone(),
@@ -59,9 +66,22 @@ pub fn build(settings: &ProviderSettings, secret: &Secret) -> Result<Arc<dyn Pro
     Ok(Arc::new(client))
 }
 
+fn build_telnyx(settings: &ProviderSettings, secret: &Secret) -> Result<Arc<dyn Provider>, String> {
+    let config = TelnyxConfig {
+        base_url: settings.base_url.clone(),
+        api_key: ApiKey::new(secret.expose()),
+        retry: RetryPolicy::default(),
+        timeout: std::time::Duration::from_secs(15),
+    };
+    let client = TelnyxClient::new(config).map_err(|e| e.to_string())?;
+    Ok(Arc::new(client))
+}
+
 /// Reads the secret for `settings` from the environment, naming the variable if it is unset.
 pub fn secret_from_env(settings: &ProviderSettings) -> Result<Secret, String> {
-    let name = if settings.api_key_sid.is_some() {
+    let name = if settings.kind == ProviderKind::Telnyx {
+        TELNYX_API_KEY_ENV
+    } else if settings.api_key_sid.is_some() {
         API_KEY_SECRET_ENV
     } else {
         AUTH_TOKEN_ENV

@@ -5,18 +5,27 @@ mod report;
 mod serve;
 mod simulate;
 
-use std::path::PathBuf;
+use std::fs::File;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 /// Textback texts back the callers a small business missed, and keeps the conversation going.
 #[derive(Debug, Parser)]
 #[command(name = "textback", version, about)]
 pub struct Cli {
+    /// Write the log to this file (created readable by its owner alone) instead of standard
+    /// error; also read from TEXTBACK_LOG_FILE.
+    #[arg(long, global = true, value_name = "PATH")]
+    log_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
+
+/// The environment variable naming a log file when `--log-file` is not given.
+pub const LOG_FILE_ENV: &str = "TEXTBACK_LOG_FILE";
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -109,12 +118,45 @@ fn db_path(given: Option<PathBuf>, name: &str) -> anyhow::Result<PathBuf> {
     Ok(base.join("textback").join(name))
 }
 
-/// Logs to standard error; `RUST_LOG` overrides the level (info by default).
-pub fn init_logging() {
+/// Logs to the file `--log-file` or `TEXTBACK_LOG_FILE` names, else to standard error;
+/// `RUST_LOG` overrides the level (info by default).
+pub fn init_logging(cli: &Cli) -> anyhow::Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    let file = cli
+        .log_file
+        .clone()
+        .or_else(|| std::env::var_os(LOG_FILE_ENV).map(PathBuf::from));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match file {
+        Some(path) => {
+            let file = open_log(&path)
+                .with_context(|| format!("cannot open the log file {}", path.display()))?;
+            builder
+                .with_ansi(false)
+                .with_writer(std::sync::Mutex::new(file))
+                .init();
+        }
+        None => builder.with_writer(std::io::stderr).init(),
+    }
+    Ok(())
+}
+
+/// Opens `path` for appending, creating it readable by its owner alone. An existing file is
+/// made private too: a log names customers' numbers.
+fn open_log(path: &Path) -> std::io::Result<File> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(file)
 }

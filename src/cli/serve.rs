@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use textback::clock::{SharedClock, SystemClock};
-use textback::config::Config;
+use textback::config::{Config, ProviderKind};
 use textback::demo::{Demo, DEMO_CALLER, DEMO_NUMBER};
 use textback::engine::{Engine, EngineHandle};
 use textback::events::EventKind;
-use textback::provider;
+use textback::ingress::{self, RunningIngress};
+use textback::provider::{self, Secret};
 use textback::store::Store;
-use textback_sandbox::{Sandbox, SandboxOptions};
+use textback_sandbox::{Sandbox, SandboxOptions, WebhookTarget};
 
 pub async fn demo(listen: &str, db: &Path) -> anyhow::Result<ExitCode> {
     let demo = Demo::start(listen, db).await?;
@@ -31,6 +32,14 @@ pub async fn demo(listen: &str, db: &Path) -> anyhow::Result<ExitCode> {
     println!("Stop with Ctrl-C.");
     println!();
 
+    let sandbox = demo.sandbox.sandbox();
+    let token = Secret::new(sandbox.auth_token());
+    let ingress = start_ingress(demo.handle.engine(), token).await?;
+    if let Some(settings) = &demo.handle.engine().config().ingress {
+        sandbox.set_webhooks(Some(WebhookTarget::new(&settings.public_url)));
+        println!("Webhooks from the sandbox go to {}", settings.public_url);
+    }
+
     let mut events = demo.handle.subscribe();
     loop {
         tokio::select! {
@@ -42,6 +51,7 @@ pub async fn demo(listen: &str, db: &Path) -> anyhow::Result<ExitCode> {
             _ = tokio::signal::ctrl_c() => break,
         }
     }
+    stop_ingress(ingress).await;
     demo.handle.stop().await;
     Ok(ExitCode::SUCCESS)
 }
@@ -113,11 +123,63 @@ pub async fn run(config_path: &Path, db: &Path) -> anyhow::Result<ExitCode> {
         db = %db.display(),
         "engine starting"
     );
+    let webhook_token = config
+        .ingress
+        .as_ref()
+        .map(|_| webhook_token(&config, &secret))
+        .transpose()?;
     let handle = EngineHandle::start(Engine::new(store, provider, clock, config));
+    let ingress = match webhook_token {
+        Some(token) => start_ingress(handle.engine(), token).await?,
+        None => None,
+    };
     wait_for_stop().await?;
     tracing::info!("engine stopping");
+    stop_ingress(ingress).await;
     handle.stop().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The auth token Twilio signs webhooks with. It is the provider's secret only for a Twilio
+/// account used without an API key; otherwise it must be given as well.
+fn webhook_token(config: &Config, provider_secret: &Secret) -> anyhow::Result<Secret> {
+    let twilio = matches!(
+        config.provider.kind,
+        ProviderKind::Twilio | ProviderKind::Sandbox
+    );
+    if twilio && config.provider.api_key_sid.is_none() {
+        return Ok(provider_secret.clone());
+    }
+    match std::env::var(provider::AUTH_TOKEN_ENV) {
+        Ok(token) if !token.trim().is_empty() => Ok(Secret::new(token.trim())),
+        _ => anyhow::bail!(
+            "webhooks are signed with the account's auth token: set {} as well",
+            provider::AUTH_TOKEN_ENV
+        ),
+    }
+}
+
+/// Serves the webhook ingress when the configuration has an `[ingress]` section.
+async fn start_ingress(
+    engine: &Arc<Engine>,
+    auth_token: Secret,
+) -> anyhow::Result<Option<RunningIngress>> {
+    let Some(settings) = engine.config().ingress.clone() else {
+        return Ok(None);
+    };
+    let running = ingress::spawn(engine.clone(), auth_token, settings.listen)
+        .await
+        .with_context(|| format!("cannot listen for webhooks on {}", settings.listen))?;
+    tracing::info!(public_url = %settings.public_url, "webhooks accepted");
+    Ok(Some(running))
+}
+
+async fn stop_ingress(ingress: Option<RunningIngress>) {
+    if let Some(ingress) = ingress {
+        if let Err(e) = ingress.shutdown().await {
+            tracing::warn!(error = %e, "webhook ingress did not stop cleanly");
+        }
+    }
 }
 
 /// Waits for Ctrl-C or SIGTERM.

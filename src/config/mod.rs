@@ -118,6 +118,9 @@ pub struct RawProvider {
     /// An API key SID (`SK...`) to authenticate with instead of the account's auth token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key_sid: Option<String>,
+    /// Telnyx only: the account's base64 Ed25519 public key, which verifies its webhooks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
     #[serde(default = "defaults::poll_interval")]
     pub poll_interval: String,
 }
@@ -267,10 +270,14 @@ pub enum QuietHoursAction {
 pub enum ProviderKind {
     Twilio,
     Sandbox,
+    /// Telnyx's v2 API, authenticated by an API key; no account SID.
+    Telnyx,
 }
 
 /// Twilio's API address, used when no `base_url` is configured.
 pub const TWILIO_BASE_URL: &str = "https://api.twilio.com";
+/// Telnyx's API address, used when no `base_url` is configured for `kind = "telnyx"`.
+pub const TELNYX_BASE_URL: &str = "https://api.telnyx.com";
 
 /// A checked configuration, ready for the engine.
 #[derive(Debug, Clone)]
@@ -405,7 +412,11 @@ fn toml_error(text: &str, e: toml::de::Error) -> ConfigError {
     let Some(span) = e.span() else {
         return ConfigError::new("configuration", message);
     };
-    let before = &text[..span.start.min(text.len())];
+    let mut start = span.start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let before = &text[..start];
     let line_no = before.matches('\n').count() + 1;
     let line = text.lines().nth(line_no - 1).unwrap_or_default();
     let table = before
@@ -413,13 +424,15 @@ fn toml_error(text: &str, e: toml::de::Error) -> ConfigError {
         .rev()
         .map(str::trim)
         .find(|l| l.starts_with('['))
-        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_owned());
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_owned())
+        .filter(|t| !t.is_empty());
+    // A line with no key, or a table header cut short, still names something to look at.
     let key = match line.split_once('=') {
         Some((key, _)) if !line.trim_start().starts_with('[') => {
-            let key = key.trim().trim_matches('"');
-            match table {
-                Some(table) => format!("{table}.{key}"),
-                None => key.to_owned(),
+            match (table, key.trim().trim_matches('"')) {
+                (table, "") => table.unwrap_or_else(|| "configuration".into()),
+                (Some(table), key) => format!("{table}.{key}"),
+                (None, key) => key.to_owned(),
             }
         }
         _ => table.unwrap_or_else(|| "configuration".into()),
@@ -523,17 +536,24 @@ fn check_provider(raw: &RawProvider) -> Result<ProviderSettings, ConfigError> {
     let kind = match raw.kind.as_str() {
         "twilio" => ProviderKind::Twilio,
         "sandbox" => ProviderKind::Sandbox,
+        "telnyx" => ProviderKind::Telnyx,
         other => {
             return Err(ConfigError::new(
                 "provider.kind",
-                format!("unknown provider {other:?}; expected \"twilio\" or \"sandbox\""),
+                format!(
+                    "unknown provider {other:?}; expected \"twilio\", \"telnyx\" or \"sandbox\""
+                ),
             ))
         }
+    };
+    let default_base_url = match kind {
+        ProviderKind::Telnyx => TELNYX_BASE_URL,
+        ProviderKind::Twilio | ProviderKind::Sandbox => TWILIO_BASE_URL,
     };
     let base_url = raw
         .base_url
         .clone()
-        .unwrap_or_else(|| TWILIO_BASE_URL.to_owned());
+        .unwrap_or_else(|| default_base_url.to_owned());
     if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
         return Err(ConfigError::new(
             "provider.base_url",
@@ -544,6 +564,50 @@ fn check_provider(raw: &RawProvider) -> Result<ProviderSettings, ConfigError> {
         return Err(ConfigError::new(
             "provider.base_url",
             "the sandbox's address is needed",
+        ));
+    }
+    if kind == ProviderKind::Telnyx {
+        check_telnyx(raw)?;
+    } else {
+        check_twilio_account(raw)?;
+    }
+    let poll_interval = duration("provider.poll_interval", &raw.poll_interval)?;
+    if poll_interval < Duration::milliseconds(200) {
+        return Err(ConfigError::new(
+            "provider.poll_interval",
+            "must be at least 200ms",
+        ));
+    }
+    Ok(ProviderSettings {
+        kind,
+        base_url: base_url.trim_end_matches('/').to_owned(),
+        account_sid: raw.account_sid.clone(),
+        api_key_sid: raw.api_key_sid.clone(),
+        poll_interval: poll_interval.to_std().expect("positive"),
+    })
+}
+
+/// Telnyx needs no account SID; the Twilio-only keys are refused rather than ignored, and the
+/// webhook public key, when given, must be a base64 Ed25519 key.
+fn check_telnyx(raw: &RawProvider) -> Result<(), ConfigError> {
+    if raw.api_key_sid.is_some() {
+        return Err(ConfigError::new(
+            "provider.api_key_sid",
+            "is for Twilio; Telnyx authenticates with the API key in TELNYX_API_KEY",
+        ));
+    }
+    if let Some(key) = &raw.public_key {
+        textback_provider::telnyx::webhook::public_key(key)
+            .map_err(|e| ConfigError::new("provider.public_key", e.to_string()))?;
+    }
+    Ok(())
+}
+
+fn check_twilio_account(raw: &RawProvider) -> Result<(), ConfigError> {
+    if raw.public_key.is_some() {
+        return Err(ConfigError::new(
+            "provider.public_key",
+            "is for Telnyx only; Twilio signs webhooks with the auth token",
         ));
     }
     let sid_ok = raw.account_sid.len() == 34
@@ -566,20 +630,7 @@ fn check_provider(raw: &RawProvider) -> Result<ProviderSettings, ConfigError> {
             ));
         }
     }
-    let poll_interval = duration("provider.poll_interval", &raw.poll_interval)?;
-    if poll_interval < Duration::milliseconds(200) {
-        return Err(ConfigError::new(
-            "provider.poll_interval",
-            "must be at least 200ms",
-        ));
-    }
-    Ok(ProviderSettings {
-        kind,
-        base_url: base_url.trim_end_matches('/').to_owned(),
-        account_sid: raw.account_sid.clone(),
-        api_key_sid: raw.api_key_sid.clone(),
-        poll_interval: poll_interval.to_std().expect("positive"),
-    })
+    Ok(())
 }
 
 fn check_rules(raw: &RawRules, business: &Business) -> Result<Rules, ConfigError> {

@@ -164,3 +164,164 @@ fn a_saved_file_reads_back_the_same() {
 
     assert_eq!(again.raw, config.raw, "nothing is lost in a save");
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The tables a configuration file has, and a few it does not.
+    const TABLES: &[&str] = &[
+        "[business]",
+        "[business.hours]",
+        "[provider]",
+        "[rules]",
+        "[templates]",
+        "[backup]",
+        "[ingress]",
+        "[[staff]]",
+        "[nowhere]",
+        "[rules.deep]",
+    ];
+    /// Keys of every table, so generated documents reach the checks and not only the parser.
+    const KEYS: &[&str] = &[
+        "name",
+        "time_zone",
+        "numbers",
+        "booking_link",
+        "country",
+        "mon",
+        "sat",
+        "kind",
+        "base_url",
+        "account_sid",
+        "api_key_sid",
+        "poll_interval",
+        "grace",
+        "dedupe_window",
+        "max_call_age",
+        "quiet_hours",
+        "quiet_hours_action",
+        "follow_ups",
+        "allowed_countries",
+        "voicemail_counts_as_missed",
+        "active_window",
+        "daily_cap",
+        "hourly_cap",
+        "business_hours",
+        "after_hours",
+        "help",
+        "enabled",
+        "dir",
+        "keep",
+        "listen",
+        "public_url",
+        "number",
+        "\"quoted key\"",
+        "",
+    ];
+
+    /// A value as TOML writes it: strings (some shaped like durations, clock ranges or phone
+    /// numbers), numbers, booleans, arrays, or something that is not TOML at all.
+    fn value() -> impl Strategy<Value = String> {
+        let text = prop_oneof![
+            any::<String>(),
+            "[0-9]{0,22}(ms|s|m|h|d|x)?",
+            "[0-9]{1,2}:[0-9]{2}-[0-9]{1,2}:[0-9]{2}",
+            "\\+?[0-9]{0,16}",
+            "(next day |)[0-9]{1,2}:[0-9]{2}",
+            "\\{[a-z_|]{0,12}\\}?",
+        ];
+        let text = text.prop_map(|s| format!("{s:?}"));
+        let scalar = prop_oneof![
+            text,
+            any::<i64>().prop_map(|n| n.to_string()),
+            any::<bool>().prop_map(|b| b.to_string()),
+            any::<f64>().prop_map(|f| f.to_string()),
+            "[^\n]{0,20}",
+        ];
+        prop_oneof![
+            3 => scalar.clone(),
+            1 => prop::collection::vec(scalar, 0..4).prop_map(|v| format!("[{}]", v.join(", "))),
+        ]
+    }
+
+    /// A document of tables and `key = value` lines in any order, missing or repeated.
+    fn document() -> impl Strategy<Value = String> {
+        let line = prop_oneof![
+            1 => prop::sample::select(TABLES).prop_map(str::to_owned),
+            4 => (prop::sample::select(KEYS), value()).prop_map(|(k, v)| format!("{k} = {v}")),
+        ];
+        prop::collection::vec(line, 0..24).prop_map(|lines| lines.join("\n"))
+    }
+
+    fn assert_names_a_key(result: Result<Config, ConfigError>, input: &str) {
+        if let Err(e) = result {
+            assert!(
+                !e.key.trim().is_empty(),
+                "every error names a key; {e:?} for {input:?}"
+            );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Guards against a panic on any text at all, and an error without a key.
+        #[test]
+        fn any_text_is_read_or_refused_with_a_key(text in any::<String>()) {
+            assert_names_a_key(Config::from_toml(&text), &text);
+        }
+
+        /// Guards the checks behind the parser: documents made of real tables and keys with
+        /// arbitrary values never panic, and every refusal names a key.
+        #[test]
+        fn any_toml_like_document_is_read_or_refused_with_a_key(text in document()) {
+            assert_names_a_key(Config::from_toml(&text), &text);
+        }
+
+        /// Guards each setting's check: a valid file with one table of arbitrary settings
+        /// added never panics, and every refusal names a key.
+        #[test]
+        fn a_valid_file_with_arbitrary_settings_is_read_or_refused_with_a_key(
+            // MINIMAL ends inside `[provider]`, so no header adds to that table.
+            table in prop::sample::select(
+                &["", "[rules]", "[templates]", "[backup]", "[ingress]", "[business.hours]"][..],
+            ),
+            settings in prop::collection::vec((prop::sample::select(KEYS), value()), 1..4),
+        ) {
+            let lines: Vec<String> = settings.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            let text = format!("{MINIMAL}\n{table}\n{}", lines.join("\n"));
+            assert_names_a_key(Config::from_toml(&text), &text);
+        }
+
+        /// Guards duration parsing against panics and overflow on any input.
+        #[test]
+        fn any_duration_text_is_parsed_or_refused(
+            text in prop_oneof![
+                any::<String>(),
+                "([0-9]{0,25}(ms|s|m|h|d|µs|x)?){0,4}",
+                " ?-?[0-9]{1,20} ?(ms|s|m|h|d)",
+            ],
+        ) {
+            if let Ok(duration) = parse_duration(&text) {
+                prop_assert!(duration >= Duration::zero(), "{text:?} gave {duration:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_line_without_a_key_still_names_where_to_look() {
+    let bare = Config::from_toml("= 1").unwrap_err();
+    let header = Config::from_toml("[business.hours]\n[provider]").unwrap_err();
+
+    assert_eq!(
+        bare.key, "configuration",
+        "an empty key names the file: {bare}"
+    );
+    assert!(
+        !header.key.is_empty(),
+        "a repeated table names something: {header:?}"
+    );
+}

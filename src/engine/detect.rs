@@ -109,7 +109,7 @@ impl Engine {
     /// Fetches the child legs of every finished parent that needs them. A parent whose
     /// look-up failed comes back with `None` and waits for the next poll, so one failed request
     /// does not hold up the other calls.
-    async fn children_of(
+    pub(super) async fn children_of(
         &self,
         parents: Vec<CallRecord>,
     ) -> Vec<(CallRecord, Option<Vec<CallRecord>>)> {
@@ -137,7 +137,7 @@ impl Engine {
 
     /// Records a finished call and what was decided, in one transaction. Returns `None` if the
     /// call was known already, else whether a text was scheduled.
-    fn record_call(
+    pub(super) fn record_call(
         &self,
         config: &Config,
         parent: &CallRecord,
@@ -279,6 +279,7 @@ fn skip(
         reason: reason.as_str().into(),
     };
     tx.event(now, conversation, event)?;
+    super::guard::check(tx, reason, now)?;
     if let (true, Some(conversation)) = (reason.for_staff(config), conversation) {
         let detail = match reason {
             SkipReason::ActiveConversation => "called again during a conversation",

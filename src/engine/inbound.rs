@@ -9,7 +9,7 @@ use std::sync::PoisonError;
 
 use chrono::{DateTime, Duration, Utc};
 use futures::{stream, StreamExt};
-use textback_provider::{MessageQuery, MessageRecord};
+use textback_provider::{code_means_not_mobile, code_means_opt_out, MessageQuery, MessageRecord};
 use textback_text::keywords::{self, Keyword};
 use textback_text::phone;
 
@@ -126,7 +126,7 @@ impl Engine {
 }
 
 /// Stores one inbound text and acts on it. Returns whether it was new.
-fn receive(
+pub(super) fn receive(
     tx: &mut Tx<'_>,
     config: &Config,
     message: &MessageRecord,
@@ -187,18 +187,19 @@ fn receive(
 }
 
 /// Records a delivery status, and what a failure teaches about the number.
-fn delivery(
+pub(super) fn delivery(
     tx: &mut Tx<'_>,
     message_id: i64,
     record: &MessageRecord,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let changed = tx.update_delivery(message_id, &record.status, record.error_code, now)?;
-    if changed && matches!(record.error_code, Some(30006)) {
-        tx.mark_not_mobile(&record.to, 30006, now)?;
-    }
-    if changed && matches!(record.error_code, Some(21610)) {
-        tx.opt_out(&record.to, "provider", now)?;
+    match record.error_code.filter(|_| changed) {
+        Some(code) if code_means_not_mobile(code) => tx.mark_not_mobile(&record.to, code, now)?,
+        Some(code) if code_means_opt_out(code) => {
+            tx.opt_out(&record.to, "provider", now)?;
+        }
+        _ => {}
     }
     Ok(changed)
 }

@@ -12,11 +12,13 @@ mod decide;
 mod detect;
 mod error;
 mod followup;
+mod guard;
 mod handle;
 mod health;
 mod inbound;
 mod run;
 mod sender;
+mod webhook;
 
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -35,6 +37,9 @@ pub use detect::PollReport;
 pub use error::EngineError;
 pub use handle::EngineHandle;
 pub use health::ProviderHealth;
+pub use webhook::{
+    CallStatusUpdate, CallWebhook, DialEnded, Handled, InboundSms, MessageStatusUpdate,
+};
 
 /// The engine's parts, shared by its tasks and its handle.
 pub struct Engine {

@@ -1,10 +1,11 @@
 //! The engine's background tasks: the poller (messages, then calls), the delivery-status
-//! refresher, the sender and the WAL checkpointer.
+//! refresher, the sender, the WAL checkpointer and the daily backup.
 //!
 //! Each task runs its step, logs a failure and carries on: a provider outage or a locked
 //! database slows the engine down but never stops it. The sender sleeps until the next text is
 //! due, or until something schedules one for now.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
@@ -12,6 +13,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::Engine;
+use crate::events::EventKind;
 use crate::store;
 
 /// The longest the sender sleeps without looking at the outbox.
@@ -20,6 +22,8 @@ const SENDER_IDLE: StdDuration = StdDuration::from_secs(1);
 const CHECKPOINT_INTERVAL: StdDuration = StdDuration::from_secs(1);
 /// How often delivery statuses are refreshed.
 const DELIVERY_INTERVAL: StdDuration = StdDuration::from_secs(15);
+/// How often the backup task looks whether a daily copy is due.
+const BACKUP_CHECK_INTERVAL: StdDuration = StdDuration::from_secs(3600);
 
 impl Engine {
     /// Starts the background tasks. They stop when `shutdown` turns true.
@@ -33,6 +37,9 @@ impl Engine {
         }
         tasks.spawn(self.clone().poll_loop(shutdown.clone()));
         tasks.spawn(self.clone().delivery_loop(shutdown.clone()));
+        if self.config().backup.enabled {
+            tasks.spawn(self.clone().backup_loop(shutdown.clone()));
+        }
         tasks.spawn(self.clone().send_loop(shutdown));
         tasks
     }
@@ -83,6 +90,39 @@ impl Engine {
                 Err(e) => tracing::warn!(error = %e, "checkpoint task failed"),
             }
         }
+    }
+
+    /// Makes the daily copy of the database when one is due: at start, then every hour, so a
+    /// machine that sleeps at night still gets its copy during the day.
+    async fn backup_loop(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            let engine = self.clone();
+            match tokio::task::spawn_blocking(move || engine.backup_if_due()).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "backup failed");
+                    let failed = EventKind::BackupFailed {
+                        error: e.to_string(),
+                    };
+                    let now = self.now();
+                    if let Err(e) = self.store.write(|tx| tx.event(now, None, failed)) {
+                        tracing::warn!(error = %e, "backup failure not recorded");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "backup task failed"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(BACKUP_CHECK_INTERVAL) => {}
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+
+    /// Copies the database into the configured folder if the newest copy there is a day old.
+    fn backup_if_due(&self) -> Result<Option<PathBuf>, store::StoreError> {
+        let config = self.config();
+        let dir = store::backup_dir(self.store.path(), config.backup.dir.as_deref());
+        store::daily_backup(&self.store, &dir, config.backup.keep, self.now())
     }
 
     async fn send_loop(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {

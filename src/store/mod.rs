@@ -8,6 +8,7 @@
 //! Times are UTC milliseconds. Readers in other processes (the CLI while an engine runs) see a
 //! consistent snapshot thanks to WAL; writers from other processes wait on `busy_timeout`.
 
+mod backup;
 mod calls;
 mod contacts;
 mod conversations;
@@ -28,6 +29,7 @@ use tokio::sync::broadcast;
 use crate::clock::to_ms;
 use crate::events::{Event, EventKind};
 
+pub use backup::*;
 pub use calls::*;
 pub use contacts::*;
 pub use conversations::*;
@@ -48,6 +50,8 @@ pub enum StoreError {
     NotFound { what: String },
     #[error("{0}")]
     Invalid(String),
+    #[error("backup {path}: {message}")]
+    Backup { path: PathBuf, message: String },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -222,3 +222,29 @@ fn search_finds_words_and_numbers_and_survives_fts_syntax() {
     assert_eq!(by_number.len(), 1, "match on the customer's number");
     assert!(hostile.is_ok(), "FTS syntax in a query is not an error");
 }
+
+/// Guards the inbox search box: whatever staff type (quotes, stars, FTS operators, digits,
+/// any Unicode), a search returns hits or nothing, never an error.
+#[test]
+fn search_never_fails_on_any_query() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config as RunnerConfig, TestCaseError, TestRunner};
+
+    let (_dir, store) = open();
+    conversation_with_text(&store, t0());
+    let query = prop_oneof![
+        any::<String>(),
+        "[\"*():^+\\-{}\\[\\] a-zA-Z0-9]{0,30}",
+        "(AND|OR|NOT|NEAR|\\*|\"|[0-9]{1,12}| ){0,8}",
+    ];
+    let mut runner = TestRunner::new(RunnerConfig::with_cases(512));
+
+    let outcome = runner.run(&query, |q| {
+        store
+            .read(|c| search(c, &q, 20))
+            .map(drop)
+            .map_err(|e| TestCaseError::fail(format!("search {q:?} failed: {e}")))
+    });
+
+    outcome.expect("every query is searched without an error");
+}

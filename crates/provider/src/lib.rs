@@ -11,6 +11,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod telnyx;
 pub mod twilio;
 
 use async_trait::async_trait;
@@ -192,16 +193,29 @@ impl ProviderError {
         }
     }
 
-    /// The recipient has opted out at the carrier or provider (Twilio 21610).
+    /// The recipient has opted out at the carrier or provider.
     pub fn is_opt_out(&self) -> bool {
-        self.code() == Some(21610)
+        self.code().is_some_and(code_means_opt_out)
     }
 
-    /// The recipient cannot receive texts (Twilio 21614 "not a mobile", 30006 "landline or
-    /// unreachable carrier").
+    /// The recipient cannot receive texts.
     pub fn is_not_mobile(&self) -> bool {
-        matches!(self.code(), Some(21614) | Some(30006))
+        self.code().is_some_and(code_means_not_mobile)
     }
+}
+
+/// Whether a provider error code, from a refused request or a failed delivery, means the
+/// recipient opted out: Twilio's 21610 ("unsubscribed recipient"), Telnyx's 40300 ("blocked
+/// due to STOP message").
+pub fn code_means_opt_out(code: u32) -> bool {
+    matches!(code, 21610 | 40300)
+}
+
+/// Whether a provider error code means the number cannot receive texts: Twilio's 21614 ("not a
+/// mobile number") and 30006 ("landline or unreachable carrier"), Telnyx's 40001 ("not
+/// routable": a landline or non-routable number).
+pub fn code_means_not_mobile(code: u32) -> bool {
+    matches!(code, 21614 | 30006 | 40001)
 }
 
 /// A telephony provider, as the engine uses it.

@@ -2,9 +2,10 @@
 //! simulate.
 //!
 //! The demo UI and address-only tests use it to make a call ring the business, to have a
-//! customer text back, to read everything the sandbox holds, and to switch faults on and off.
-//! Its answers are plain JSON and its errors `{"error": "..."}` with a message naming what was
-//! wrong, since its users are people and test code rather than a Twilio client.
+//! customer text back, to read everything the sandbox holds, to switch faults on and off, and
+//! to point Twilio-style webhooks at an engine. Its answers are plain JSON and its errors
+//! `{"error": "..."}` with a message naming what was wrong, since its users are people and test
+//! code rather than a Twilio client.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -17,6 +18,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::model::{CallOutcome, Faults};
+use crate::webhooks::WebhookTarget;
 use crate::wire::{CallResource, MessageResource, MessageView};
 use crate::{Sandbox, SandboxError};
 
@@ -28,6 +30,7 @@ pub(crate) fn router(sandbox: Sandbox) -> Router {
         .route("/sandbox/messages", get(list_messages))
         .route("/sandbox/faults", post(set_faults).get(get_faults))
         .route("/sandbox/reset", post(reset))
+        .route("/sandbox/webhooks", post(set_webhooks).get(get_webhooks))
         .with_state(sandbox)
 }
 
@@ -150,6 +153,38 @@ async fn get_faults(State(sandbox): State<Sandbox>) -> Json<Faults> {
 async fn reset(State(sandbox): State<Sandbox>) -> Json<Value> {
     sandbox.reset();
     Json(json!({ "reset": true }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebhooksRequest {
+    /// The engine's public URL, or `null` to stop sending webhooks.
+    url: Option<String>,
+}
+
+/// Sets where webhooks go (`{"url": "http://..."}`), or stops them (`{"url": null}`).
+async fn set_webhooks(
+    State(sandbox): State<Sandbox>,
+    body: Bytes,
+) -> Result<Json<Value>, ControlError> {
+    let request: WebhooksRequest = parse(&body)?;
+    if let Some(url) = request.url.as_deref() {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(ControlError::bad_request(format!(
+                "url: {url:?} is not an http:// or https:// address"
+            )));
+        }
+    }
+
+    sandbox.set_webhooks(request.url.map(WebhookTarget::new));
+
+    Ok(get_webhooks(State(sandbox)).await)
+}
+
+/// Where webhooks go, and every webhook sent so far.
+async fn get_webhooks(State(sandbox): State<Sandbox>) -> Json<Value> {
+    let url = sandbox.webhook_target().map(|target| target.base_url);
+    Json(json!({ "url": url, "deliveries": sandbox.webhook_deliveries() }))
 }
 
 /// Reads a JSON body, naming the problem (bad syntax, a missing field, an unknown outcome).

@@ -16,7 +16,8 @@
 //!
 //! Layout: `model` holds the records, `store` keeps them indexed for paging, `legs` turns a
 //! [`CallOutcome`] into the call legs a forwarding `<Dial>` produces, `wire` renders Twilio's
-//! JSON, `twilio_api`, `auth` and `faults` serve the Twilio paths, and `control` the rest.
+//! JSON, `twilio_api`, `auth` and `faults` serve the Twilio paths, `control` the rest, and
+//! `webhooks` sends Twilio's signed webhooks to an engine when given a target.
 
 #![forbid(unsafe_code)]
 
@@ -36,7 +37,9 @@ mod segments;
 mod server;
 mod sid;
 mod store;
+mod telnyx;
 mod twilio_api;
+mod webhooks;
 mod wire;
 
 pub use error::SandboxError;
@@ -48,3 +51,4 @@ pub use model::{
 pub use sandbox::{Clock, Sandbox, SandboxOptions, DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN};
 pub use server::RunningSandbox;
 pub use twilio_api::MESSAGING_SERVICE_NUMBER;
+pub use webhooks::{WebhookDelivery, WebhookTarget};

@@ -17,6 +17,7 @@ use crate::model::{
 use crate::phone::is_e164;
 use crate::sid::new_sid;
 use crate::store::State;
+use crate::webhooks::Webhooks;
 use crate::{segments, SandboxError};
 
 /// Where the sandbox reads the time from.
@@ -70,6 +71,7 @@ struct Inner {
     auth_token: String,
     clock: Clock,
     state: Mutex<State>,
+    webhooks: Webhooks,
 }
 
 impl fmt::Debug for Sandbox {
@@ -94,6 +96,7 @@ impl Sandbox {
             auth_token: options.auth_token,
             clock: options.clock,
             state: Mutex::new(State::default()),
+            webhooks: Webhooks::default(),
         };
         Self {
             inner: Arc::new(inner),
@@ -127,11 +130,12 @@ impl Sandbox {
         let legs = legs(from, to, outcome, self.now());
         let parent_sid = legs[0].sid.clone();
         let mut state = self.state();
-        for leg in legs {
+        for leg in &legs {
             let position = state.next_position(leg.start_time);
-            state.calls.insert(leg.sid.clone(), position, leg);
+            state.calls.insert(leg.sid.clone(), position, leg.clone());
         }
         drop(state);
+        self.call_webhooks(&legs[0], legs.get(1));
 
         tracing::debug!(sid = %parent_sid, ?outcome, "call placed");
         Ok(parent_sid)
@@ -156,7 +160,9 @@ impl Sandbox {
             num_segments: segments::count(body),
             messaging_service_sid: None,
         };
-        let sid = self.store_message(message).sid;
+        let message = self.store_message(message);
+        self.sms_webhook(&message);
+        let sid = message.sid;
 
         tracing::debug!(%sid, "text received");
         Ok(sid)
@@ -221,12 +227,19 @@ impl Sandbox {
             num_segments: segments::count(body),
             messaging_service_sid,
         };
-        self.store_message(message)
+        let message = self.store_message(message);
+        self.message_status_webhooks(&message);
+        message
     }
 
     /// The current time, in the whole seconds Twilio records.
     pub(crate) fn now(&self) -> DateTime<Utc> {
         whole_seconds((self.inner.clock)())
+    }
+
+    /// Where webhooks go and how they went.
+    pub(crate) fn hooks(&self) -> &Webhooks {
+        &self.inner.webhooks
     }
 
     /// The state, locked. Callers keep the guard for a few statements, never across `.await`.

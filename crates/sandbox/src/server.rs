@@ -15,12 +15,13 @@ use tokio::task::JoinHandle;
 
 use crate::api_error::TwilioError;
 use crate::control::ControlError;
-use crate::{control, twilio_api, Sandbox};
+use crate::{control, telnyx, twilio_api, Sandbox};
 
 impl Sandbox {
     /// The Twilio API and the control API, on one router.
     pub fn router(&self) -> Router {
         twilio_api::router(self.clone())
+            .merge(telnyx::router(self.clone()))
             .merge(control::router(self.clone()))
             .fallback(not_found)
     }
@@ -107,11 +108,13 @@ impl Drop for RunningSandbox {
     }
 }
 
-/// Paths no route serves: a Twilio 404 under Twilio's prefix, a control error elsewhere.
+/// Paths no route serves: a Twilio or Telnyx 404 under their prefixes, a control error elsewhere.
 async fn not_found(uri: Uri) -> Response {
     let path = uri.path();
     if path.starts_with("/2010-04-01/") {
         TwilioError::not_found(path).into_response()
+    } else if path.starts_with("/v2/") {
+        telnyx::TelnyxError::not_found(path).into_response()
     } else {
         ControlError::not_found(path).into_response()
     }
