@@ -58,9 +58,8 @@ pub fn build(settings: &ProviderSettings, secret: &Secret) -> Result<Arc<dyn Pro
     };
     let config = TwilioConfig {
         base_url: settings.base_url.clone(),
-        credentials,
-        retry: RetryPolicy::default(),
-        timeout: std::time::Duration::from_secs(15),
+        status_callback: settings.status_callback.clone(),
+        ..TwilioConfig::new(credentials)
     };
     let client = TwilioClient::new(config).map_err(|e| e.to_string())?;
     Ok(Arc::new(client))

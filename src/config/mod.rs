@@ -325,6 +325,9 @@ pub struct ProviderSettings {
     pub account_sid: String,
     pub api_key_sid: Option<String>,
     pub poll_interval: std::time::Duration,
+    /// Where a Twilio-compatible provider posts delivery statuses: the ingress's status path
+    /// under its public address, when webhook mode is on.
+    pub status_callback: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -375,10 +378,14 @@ impl Config {
     /// Checks every value of a raw configuration.
     pub fn from_raw(raw: RawConfig) -> Result<Self, ConfigError> {
         let business = check_business(&raw)?;
-        let provider = check_provider(&raw.provider)?;
+        let mut provider = check_provider(&raw.provider)?;
         let rules = check_rules(&raw.rules, &business)?;
         let templates = check_templates(&raw.templates, rules.follow_ups.len())?;
         let ingress = raw.ingress.as_ref().map(check_ingress).transpose()?;
+        if let (Some(ingress), false) = (&ingress, provider.kind == ProviderKind::Telnyx) {
+            let path = crate::ingress::paths::SMS_STATUS;
+            provider.status_callback = Some(format!("{}{path}", ingress.public_url));
+        }
         let backup = check_backup(&raw.backup)?;
         Ok(Self {
             raw,
@@ -584,6 +591,7 @@ fn check_provider(raw: &RawProvider) -> Result<ProviderSettings, ConfigError> {
         account_sid: raw.account_sid.clone(),
         api_key_sid: raw.api_key_sid.clone(),
         poll_interval: poll_interval.to_std().expect("positive"),
+        status_callback: None,
     })
 }
 

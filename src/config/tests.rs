@@ -325,3 +325,17 @@ fn a_line_without_a_key_still_names_where_to_look() {
         "a repeated table names something: {header:?}"
     );
 }
+
+#[test]
+fn webhook_mode_asks_for_delivery_statuses_at_the_ingress() {
+    let polling = with("").unwrap();
+    let webhooks =
+        with("[ingress]\npublic_url = \"https://textback.example.com/\"").expect("valid ingress");
+
+    assert_eq!(polling.provider.status_callback, None, "polling needs no callback");
+    assert_eq!(
+        webhooks.provider.status_callback.as_deref(),
+        Some("https://textback.example.com/twilio/sms/status"),
+        "statuses are posted to the ingress under its public address"
+    );
+}

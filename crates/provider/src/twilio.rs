@@ -40,6 +40,7 @@ pub const MAX_PAGES: usize = 100;
 pub struct TwilioClient {
     endpoints: Endpoints,
     http: Http,
+    status_callback: Option<String>,
 }
 
 impl TwilioClient {
@@ -52,7 +53,11 @@ impl TwilioClient {
 
         let endpoints = Endpoints::new(&config.base_url, config.credentials.account_sid())?;
         let http = Http::new(config.credentials, config.retry, config.timeout)?;
-        Ok(Self { endpoints, http })
+        Ok(Self {
+            endpoints,
+            http,
+            status_callback: config.status_callback,
+        })
     }
 
     /// The account whose resources this client reads and creates.
@@ -111,11 +116,14 @@ impl Provider for TwilioClient {
 
     async fn send_message(&self, message: &NewMessage) -> Result<MessageRecord, ProviderError> {
         let url = self.endpoints.messages(&MessageQuery::default());
-        let form = [
+        let mut form = vec![
             ("To", message.to.as_str()),
             ("From", message.from.as_str()),
             ("Body", message.body.as_str()),
         ];
+        if let Some(url) = &self.status_callback {
+            form.push(("StatusCallback", url.as_str()));
+        }
 
         let created: WireMessage = self.http.post_form(&url, &form, "send_message").await?;
 

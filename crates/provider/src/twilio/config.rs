@@ -106,6 +106,9 @@ pub struct TwilioConfig {
     pub retry: RetryPolicy,
     /// The longest one HTTP request may take, from connecting to reading the whole answer.
     pub timeout: Duration,
+    /// Where Twilio should post the delivery status of each message sent (`StatusCallback`);
+    /// none when statuses are polled.
+    pub status_callback: Option<String>,
 }
 
 impl TwilioConfig {
@@ -116,6 +119,7 @@ impl TwilioConfig {
             credentials,
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(15),
+            status_callback: None,
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use axum::http::Method;
 use serde_json::json;
+use textback_provider::twilio::{TwilioClient, TwilioConfig};
 use textback_provider::{NewMessage, Provider, ProviderError};
 
 use crate::fixtures::{
@@ -46,6 +47,43 @@ async fn send_posts_the_form_and_reads_the_created_message() {
         Some("Sorry we missed your call! How can we help?"),
         "Body field"
     );
+}
+
+/// With a status callback configured, each send asks Twilio to post its delivery statuses
+/// there; without one, no `StatusCallback` is sent.
+#[tokio::test]
+async fn a_configured_status_callback_goes_with_each_send() {
+    let created = message("SMbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", json!("1"));
+    let server = ScriptedServer::start(vec![
+        Reply::json(201, created.clone()),
+        Reply::json(201, created),
+    ])
+    .await;
+    let callback = "https://textback.example.com/twilio/sms/status";
+    let with_callback = TwilioConfig {
+        base_url: server.base_url.clone(),
+        status_callback: Some(callback.into()),
+        ..TwilioConfig::new(token_credentials())
+    };
+
+    TwilioClient::new(with_callback)
+        .unwrap()
+        .send_message(&text_back())
+        .await
+        .unwrap();
+    client(&server.base_url)
+        .send_message(&text_back())
+        .await
+        .unwrap();
+
+    let seen = server.seen();
+    let callback_of = |i: usize| seen[i].form.get("StatusCallback").cloned();
+    assert_eq!(
+        callback_of(0).as_deref(),
+        Some(callback),
+        "sent when configured"
+    );
+    assert_eq!(callback_of(1), None, "absent otherwise");
 }
 
 /// 21610 (the customer replied STOP) is reported as an opt-out and not retried.
