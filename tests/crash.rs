@@ -45,9 +45,9 @@ const FOLLOW_UP: &str = "Just checking in";
 /// first (the poll interval is one second), short enough to run many within the test.
 const FOLLOW_UP_AFTER: &str = "3s";
 /// How long calls and texts keep arriving.
-const TRAFFIC: Duration = Duration::from_secs(18);
+const TRAFFIC: Duration = Duration::from_secs(30);
 /// How many kills when `TEXTBACK_CRASH_KILLS` is not set.
-const DEFAULT_KILLS: u32 = 10;
+const DEFAULT_KILLS: u32 = 25;
 /// The longest the engine may stay down between a kill and its restart.
 const MAX_DOWNTIME: Duration = Duration::from_millis(600);
 /// How long the engine may take, once left alone, to finish everything it has to do.
@@ -517,10 +517,10 @@ mod plan {
 
     /// How many callers play each role.
     const CAST: [(Role, usize); 4] = [
-        (Role::Silent, 45),
-        (Role::Replier, 15),
-        (Role::Stopper, 10),
-        (Role::Answered, 10),
+        (Role::Silent, 200),
+        (Role::Replier, 50),
+        (Role::Stopper, 50),
+        (Role::Answered, 20),
     ];
     /// The chance that a caller calls a second time.
     const REPEAT: f64 = 0.3;
