@@ -35,15 +35,15 @@ const FAULTY: Faults = Faults {
     latency_ms: 200,
 };
 /// Missed callers who stay silent, each owed one text-back and one follow-up.
-const SILENT: u32 = 60;
+const SILENT: u32 = 280;
 /// How many of them call a second time.
-const REPEATS: u32 = 6;
+const REPEATS: u32 = 30;
 /// Callers who text STOP and then call.
-const STOPPERS: u32 = 4;
+const STOPPERS: u32 = 20;
 /// Callers whose calls are placed while the provider is down.
 const DURING_OUTAGE: u32 = 3;
 /// The longest any one wait of the test may last.
-const PATIENCE: Duration = Duration::from_secs(60);
+const PATIENCE: Duration = Duration::from_secs(180);
 /// How long the provider's record must stay unchanged, with nothing left to do, to be final.
 const QUIET_FOR: Duration = Duration::from_secs(3);
 
