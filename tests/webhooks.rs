@@ -8,7 +8,7 @@ use std::process::Command;
 
 use chrono::Duration;
 use reqwest::header::CONTENT_TYPE;
-use textback::ingress::{self, paths, signature, RunningIngress, IDEMPOTENCY_HEADER};
+use textback::ingress::{self, paths, signature, RunningIngress, Signing, IDEMPOTENCY_HEADER};
 use textback::provider::Secret;
 use textback::store;
 use textback_sandbox::{CallOutcome, WebhookTarget};
@@ -58,7 +58,8 @@ impl Webhooks {
         ))
         .await;
         let token = Secret::new(h.sandbox().auth_token());
-        let ingress = ingress::spawn_on(listener, h.engine.clone(), token).unwrap();
+        let ingress =
+            ingress::spawn_on(listener, h.engine.clone(), Signing::TwilioAuthToken(token)).unwrap();
         Self {
             h,
             public_url,

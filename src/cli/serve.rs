@@ -10,7 +10,7 @@ use textback::config::{Config, ProviderKind};
 use textback::demo::{Demo, DEMO_CALLER, DEMO_NUMBER};
 use textback::engine::{Engine, EngineHandle};
 use textback::events::EventKind;
-use textback::ingress::{self, RunningIngress};
+use textback::ingress::{self, RunningIngress, Signing};
 use textback::provider::{self, Secret};
 use textback::store::Store;
 use textback_sandbox::{Sandbox, SandboxOptions, WebhookTarget};
@@ -34,7 +34,7 @@ pub async fn demo(listen: &str, db: &Path) -> anyhow::Result<ExitCode> {
 
     let sandbox = demo.sandbox.sandbox();
     let token = Secret::new(sandbox.auth_token());
-    let ingress = start_ingress(demo.handle.engine(), token).await?;
+    let ingress = start_ingress(demo.handle.engine(), Signing::TwilioAuthToken(token)).await?;
     if let Some(settings) = &demo.handle.engine().config().ingress {
         sandbox.set_webhooks(Some(WebhookTarget::new(&settings.public_url)));
         println!("Webhooks from the sandbox go to {}", settings.public_url);
@@ -123,14 +123,14 @@ pub async fn run(config_path: &Path, db: &Path) -> anyhow::Result<ExitCode> {
         db = %db.display(),
         "engine starting"
     );
-    let webhook_token = config
+    let signing = config
         .ingress
         .as_ref()
-        .map(|_| webhook_token(&config, &secret))
+        .map(|_| webhook_signing(&config, &secret))
         .transpose()?;
     let handle = EngineHandle::start(Engine::new(store, provider, clock, config));
-    let ingress = match webhook_token {
-        Some(token) => start_ingress(handle.engine(), token).await?,
+    let ingress = match signing {
+        Some(signing) => start_ingress(handle.engine(), signing).await?,
         None => None,
     };
     wait_for_stop().await?;
@@ -140,14 +140,25 @@ pub async fn run(config_path: &Path, db: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The auth token Twilio signs webhooks with. It is the provider's secret only for a Twilio
-/// account used without an API key; otherwise it must be given as well.
+/// What the provider signs webhooks with: Telnyx's public key from the configuration, or
+/// Twilio's auth token.
+fn webhook_signing(config: &Config, provider_secret: &Secret) -> anyhow::Result<Signing> {
+    if config.provider.kind != ProviderKind::Telnyx {
+        return webhook_token(config, provider_secret).map(Signing::TwilioAuthToken);
+    }
+    match &config.raw.provider.public_key {
+        Some(key) => Ok(Signing::TelnyxPublicKey(key.trim().to_owned())),
+        None => anyhow::bail!(
+            "Telnyx signs webhooks with the account's Ed25519 key: set provider.public_key to \
+             the public key from Telnyx's portal, or remove [ingress]"
+        ),
+    }
+}
+
+/// The auth token Twilio signs webhooks with: the provider's secret, unless that is an API
+/// key's secret, in which case the token must be given as well.
 fn webhook_token(config: &Config, provider_secret: &Secret) -> anyhow::Result<Secret> {
-    let twilio = matches!(
-        config.provider.kind,
-        ProviderKind::Twilio | ProviderKind::Sandbox
-    );
-    if twilio && config.provider.api_key_sid.is_none() {
+    if config.provider.api_key_sid.is_none() {
         return Ok(provider_secret.clone());
     }
     match std::env::var(provider::AUTH_TOKEN_ENV) {
@@ -162,12 +173,12 @@ fn webhook_token(config: &Config, provider_secret: &Secret) -> anyhow::Result<Se
 /// Serves the webhook ingress when the configuration has an `[ingress]` section.
 async fn start_ingress(
     engine: &Arc<Engine>,
-    auth_token: Secret,
+    signing: Signing,
 ) -> anyhow::Result<Option<RunningIngress>> {
     let Some(settings) = engine.config().ingress.clone() else {
         return Ok(None);
     };
-    let running = ingress::spawn(engine.clone(), auth_token, settings.listen)
+    let running = ingress::spawn(engine.clone(), signing, settings.listen)
         .await
         .with_context(|| format!("cannot listen for webhooks on {}", settings.listen))?;
     tracing::info!(public_url = %settings.public_url, "webhooks accepted");

@@ -332,7 +332,10 @@ fn webhook_mode_asks_for_delivery_statuses_at_the_ingress() {
     let webhooks =
         with("[ingress]\npublic_url = \"https://textback.example.com/\"").expect("valid ingress");
 
-    assert_eq!(polling.provider.status_callback, None, "polling needs no callback");
+    assert_eq!(
+        polling.provider.status_callback, None,
+        "polling needs no callback"
+    );
     assert_eq!(
         webhooks.provider.status_callback.as_deref(),
         Some("https://textback.example.com/twilio/sms/status"),

@@ -9,7 +9,9 @@
 //!
 //! What a webhook cannot say is left to polling: a parent leg reported `completed` says nothing
 //! about the forward, so its child legs are listed as the poller lists them, and a call whose
-//! legs have not all ended is left for a later poll.
+//! legs have not all ended is left for a later poll. A provider whose webhook does say it all
+//! (Telnyx's inbound leg carries its own outcome) hands in the leg with the children its client
+//! would list ([`Engine::call_ended_webhook`]).
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -101,6 +103,26 @@ impl Engine {
         match event {
             CallWebhook::DialEnded(dial) => self.dial_ended(&config, dial),
             CallWebhook::Status(update) => self.call_status(&config, update).await,
+        }
+    }
+
+    /// Handles a finished inbound leg that the webhook describes completely, with the child legs
+    /// the provider's client would list for it, so it is decided exactly as a poll would.
+    pub fn call_ended_webhook(
+        &self,
+        parent: &CallRecord,
+        children: &[CallRecord],
+    ) -> Result<Handled, EngineError> {
+        let config = self.config();
+        let watched = parent.parent_call_sid.is_none()
+            && parent.direction == "inbound"
+            && is_business_number(&config, &parent.to);
+        if !watched {
+            return Ok(Handled::Ignored);
+        }
+        match classify(parent, children) {
+            Some(outcome) => self.record(&config, parent, outcome),
+            None => Ok(Handled::Undecided),
         }
     }
 

@@ -1,6 +1,8 @@
-//! The webhook server: Twilio pushes calls and texts here instead of waiting to be polled.
+//! The webhook server: the provider pushes calls and texts here instead of waiting to be polled.
 //!
-//! Four routes, each to be set at Twilio against the configured `ingress.public_url`:
+//! Which routes are served follows the provider, and so does how requests are checked
+//! ([`Signing`]). For Twilio (and the sandbox), four routes, each to be set at Twilio against
+//! the configured `ingress.public_url`:
 //!
 //! - `POST /twilio/voice/status`: the number's call status callback;
 //! - `POST /twilio/voice/dial`: the `action` of the `<Dial>` that forwards the call, which
@@ -10,19 +12,25 @@
 //!
 //! Every request must carry a valid `X-Twilio-Signature` for `public_url` followed by the path
 //! and query it arrived with (a reverse proxy may strip a path prefix that `public_url` has),
-//! checked with the account's auth token; `request.rs` gives the order of the checks. The
-//! handlers only read parameters and call the engine, which decides exactly as it does for
-//! polled calls and texts, so the two modes can run side by side.
+//! checked with the account's auth token; `request.rs` gives the order of the checks.
+//!
+//! For Telnyx, one route, `POST /telnyx/webhook`, to be set as the webhook URL of the messaging
+//! profile and of the call control application, checked with the account's Ed25519 public key
+//! (`provider.public_key`); `telnyx.rs` gives its checks.
+//!
+//! The handlers only read what was sent and call the engine, which decides exactly as it does
+//! for polled calls and texts, so the two modes can run side by side.
 
 mod form;
 mod params;
+mod recent;
 mod request;
 pub mod signature;
+mod telnyx;
 
-use std::collections::{HashSet, VecDeque};
 use std::io;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::header;
@@ -33,9 +41,12 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::config::ProviderKind;
 use crate::engine::{CallWebhook, Engine, Handled};
 use crate::provider::Secret;
+use recent::RecentIds;
 use request::{Refusal, Verified};
+use telnyx::TelnyxState;
 
 pub use request::IDEMPOTENCY_HEADER;
 
@@ -45,14 +56,12 @@ pub mod paths {
     pub const VOICE_DIAL: &str = "/twilio/voice/dial";
     pub const SMS: &str = "/twilio/sms";
     pub const SMS_STATUS: &str = "/twilio/sms/status";
+    pub const TELNYX: &str = "/telnyx/webhook";
 }
 
-/// The largest body accepted. Twilio's webhooks are a few kilobytes; a text's body is at most
-/// 1,600 characters.
+/// The largest body accepted. Twilio's webhooks are a few kilobytes, Telnyx's not much more; a
+/// text's body is at most 1,600 characters.
 pub const MAX_BODY: usize = 64 * 1024;
-
-/// Idempotency tokens remembered, to answer a retried delivery without handling it again.
-const REMEMBERED_TOKENS: usize = 4096;
 
 /// TwiML that does nothing: no reply to a text, nothing more for a status callback.
 const EMPTY_TWIML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
@@ -60,7 +69,29 @@ const EMPTY_TWIML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>
 const HANGUP_TWIML: &str =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Hangup/></Response>";
 
-/// What every handler shares.
+/// What the ingress checks webhooks' signatures with, which also says which routes it serves.
+#[derive(Debug, Clone)]
+pub enum Signing {
+    /// Twilio's routes, signed with the account's auth token (HMAC-SHA1).
+    TwilioAuthToken(Secret),
+    /// Telnyx's route, signed with Ed25519; the account's base64 public key.
+    TelnyxPublicKey(String),
+}
+
+/// Why the ingress cannot serve.
+#[derive(Debug, thiserror::Error)]
+pub enum IngressError {
+    /// The key given is not the one the configured provider signs with.
+    #[error("webhooks for provider.kind = \"{kind}\" are signed with {needs}")]
+    WrongSigning {
+        kind: &'static str,
+        needs: &'static str,
+    },
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
+/// What every Twilio handler shares.
 pub struct IngressState {
     engine: Arc<Engine>,
     /// The account's auth token, which Twilio signs webhooks with.
@@ -68,8 +99,39 @@ pub struct IngressState {
     recent: RecentTokens,
 }
 
-/// The webhook routes, answering for `engine` and checking signatures with `auth_token`.
-pub fn router(engine: Arc<Engine>, auth_token: Secret) -> Router {
+/// The webhook routes of the configured provider, answering for `engine` and checking
+/// signatures with `signing`: Twilio's routes for `kind = "twilio"` or `"sandbox"`, Telnyx's for
+/// `kind = "telnyx"`.
+pub fn router(engine: Arc<Engine>, signing: Signing) -> Result<Router, IngressError> {
+    let kind = engine.config().provider.kind;
+    let routes = match (kind, signing) {
+        (ProviderKind::Twilio | ProviderKind::Sandbox, Signing::TwilioAuthToken(auth_token)) => {
+            twilio_routes(engine, auth_token)
+        }
+        (ProviderKind::Telnyx, Signing::TelnyxPublicKey(public_key)) => {
+            telnyx_routes(engine, public_key)
+        }
+        (ProviderKind::Telnyx, Signing::TwilioAuthToken(_)) => {
+            return Err(IngressError::WrongSigning {
+                kind: "telnyx",
+                needs: "the Ed25519 key in provider.public_key",
+            })
+        }
+        (twilio, Signing::TelnyxPublicKey(_)) => {
+            return Err(IngressError::WrongSigning {
+                kind: if twilio == ProviderKind::Sandbox {
+                    "sandbox"
+                } else {
+                    "twilio"
+                },
+                needs: "the account's auth token",
+            })
+        }
+    };
+    Ok(routes.layer(DefaultBodyLimit::max(MAX_BODY)))
+}
+
+fn twilio_routes(engine: Arc<Engine>, auth_token: Secret) -> Router {
     let state = Arc::new(IngressState {
         engine,
         auth_token,
@@ -80,7 +142,18 @@ pub fn router(engine: Arc<Engine>, auth_token: Secret) -> Router {
         .route(paths::VOICE_DIAL, post(voice_dial))
         .route(paths::SMS, post(sms))
         .route(paths::SMS_STATUS, post(sms_status))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
+}
+
+fn telnyx_routes(engine: Arc<Engine>, public_key: String) -> Router {
+    let state = Arc::new(TelnyxState {
+        engine,
+        public_key,
+        handled: RecentIds::default(),
+        answered: RecentIds::default(),
+    });
+    Router::new()
+        .route(paths::TELNYX, post(telnyx::webhook))
         .with_state(state)
 }
 
@@ -88,22 +161,22 @@ pub fn router(engine: Arc<Engine>, auth_token: Secret) -> Router {
 /// is shut down or dropped.
 pub async fn spawn(
     engine: Arc<Engine>,
-    auth_token: Secret,
+    signing: Signing,
     listen: SocketAddr,
-) -> io::Result<RunningIngress> {
+) -> Result<RunningIngress, IngressError> {
     let listener = TcpListener::bind(listen).await?;
-    spawn_on(listener, engine, auth_token)
+    spawn_on(listener, engine, signing)
 }
 
 /// Serves the webhook routes on a listener already bound, as [`spawn`] does.
 pub fn spawn_on(
     listener: TcpListener,
     engine: Arc<Engine>,
-    auth_token: Secret,
-) -> io::Result<RunningIngress> {
+    signing: Signing,
+) -> Result<RunningIngress, IngressError> {
+    let router = router(engine, signing)?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let router = router(engine, auth_token);
     let task = tokio::spawn(async move {
         axum::serve(listener, router)
             .with_graceful_shutdown(async {
@@ -218,25 +291,18 @@ fn twiml(body: &'static str) -> Response {
     ([(header::CONTENT_TYPE, "text/xml")], body).into_response()
 }
 
-/// The idempotency tokens of deliveries handled lately, oldest forgotten first. A token is
-/// remembered only once its delivery was handled, so a retry after a failure is handled again.
-/// This only saves work: the SIDs already make a repeated delivery change nothing.
+/// The idempotency tokens of deliveries handled lately. A token is remembered only once its
+/// delivery was handled, so a retry after a failure is handled again. This only saves work: the
+/// SIDs already make a repeated delivery change nothing.
 #[derive(Default)]
-struct RecentTokens {
-    inner: Mutex<(HashSet<String>, VecDeque<String>)>,
-}
+struct RecentTokens(RecentIds);
 
 impl RecentTokens {
     fn seen(&self, request: &Verified) -> bool {
         let Some(token) = &request.idempotency_token else {
             return false;
         };
-        let seen = self
-            .inner
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .0
-            .contains(token);
+        let seen = self.0.contains(token);
         if seen {
             tracing::debug!("repeated webhook delivery");
         }
@@ -251,15 +317,6 @@ impl RecentTokens {
         if handled == Handled::Undecided {
             return;
         }
-        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        let (set, order) = &mut *inner;
-        if set.insert(token.clone()) {
-            order.push_back(token.clone());
-        }
-        while order.len() > REMEMBERED_TOKENS {
-            if let Some(oldest) = order.pop_front() {
-                set.remove(&oldest);
-            }
-        }
+        self.0.insert(token);
     }
 }

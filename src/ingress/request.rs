@@ -76,7 +76,7 @@ impl Refusal {
         Self::new(StatusCode::BAD_REQUEST, message)
     }
 
-    fn forbidden(message: &str) -> Self {
+    pub fn forbidden(message: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, message)
     }
 }
@@ -158,7 +158,8 @@ impl FromRequest<Arc<IngressState>> for Verified {
     }
 }
 
-fn header_text(request: &Request, name: &str) -> Option<String> {
+/// A header's value, when it is sent and is text.
+pub fn header_text(request: &Request, name: &str) -> Option<String> {
     request
         .headers()
         .get(name)

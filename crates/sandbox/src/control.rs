@@ -3,7 +3,7 @@
 //!
 //! The demo UI and address-only tests use it to make a call ring the business, to have a
 //! customer text back, to read everything the sandbox holds, to switch faults on and off, and
-//! to point Twilio-style webhooks at an engine. Its answers are plain JSON and its errors
+//! to point Twilio-style or Telnyx-style webhooks at an engine. Its answers are plain JSON and its errors
 //! `{"error": "..."}` with a message naming what was wrong, since its users are people and test
 //! code rather than a Twilio client.
 
@@ -31,6 +31,10 @@ pub(crate) fn router(sandbox: Sandbox) -> Router {
         .route("/sandbox/faults", post(set_faults).get(get_faults))
         .route("/sandbox/reset", post(reset))
         .route("/sandbox/webhooks", post(set_webhooks).get(get_webhooks))
+        .route(
+            "/sandbox/telnyx/webhooks",
+            post(set_telnyx_webhooks).get(get_telnyx_webhooks),
+        )
         .with_state(sandbox)
 }
 
@@ -167,16 +171,9 @@ async fn set_webhooks(
     State(sandbox): State<Sandbox>,
     body: Bytes,
 ) -> Result<Json<Value>, ControlError> {
-    let request: WebhooksRequest = parse(&body)?;
-    if let Some(url) = request.url.as_deref() {
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(ControlError::bad_request(format!(
-                "url: {url:?} is not an http:// or https:// address"
-            )));
-        }
-    }
+    let url = webhook_url(&body)?;
 
-    sandbox.set_webhooks(request.url.map(WebhookTarget::new));
+    sandbox.set_webhooks(url.map(WebhookTarget::new));
 
     Ok(get_webhooks(State(sandbox)).await)
 }
@@ -185,6 +182,38 @@ async fn set_webhooks(
 async fn get_webhooks(State(sandbox): State<Sandbox>) -> Json<Value> {
     let url = sandbox.webhook_target().map(|target| target.base_url);
     Json(json!({ "url": url, "deliveries": sandbox.webhook_deliveries() }))
+}
+
+/// Sets the whole URL Telnyx webhooks go to (`{"url": "http://.../telnyx/webhook"}`), or stops
+/// them (`{"url": null}`).
+async fn set_telnyx_webhooks(
+    State(sandbox): State<Sandbox>,
+    body: Bytes,
+) -> Result<Json<Value>, ControlError> {
+    let url = webhook_url(&body)?;
+
+    sandbox.set_telnyx_webhooks(url);
+
+    Ok(get_telnyx_webhooks(State(sandbox)).await)
+}
+
+/// Where Telnyx webhooks go, and every webhook sent so far.
+async fn get_telnyx_webhooks(State(sandbox): State<Sandbox>) -> Json<Value> {
+    let url = sandbox.telnyx_webhook_url();
+    Json(json!({ "url": url, "deliveries": sandbox.webhook_deliveries() }))
+}
+
+/// The `url` of a webhooks request: an http(s) address, or `None` to stop.
+fn webhook_url(body: &[u8]) -> Result<Option<String>, ControlError> {
+    let request: WebhooksRequest = parse(body)?;
+    if let Some(url) = request.url.as_deref() {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(ControlError::bad_request(format!(
+                "url: {url:?} is not an http:// or https:// address"
+            )));
+        }
+    }
+    Ok(request.url)
 }
 
 /// Reads a JSON body, naming the problem (bad syntax, a missing field, an unknown outcome).

@@ -17,7 +17,8 @@
 //! Layout: `model` holds the records, `store` keeps them indexed for paging, `legs` turns a
 //! [`CallOutcome`] into the call legs a forwarding `<Dial>` produces, `wire` renders Twilio's
 //! JSON, `twilio_api`, `auth` and `faults` serve the Twilio paths, `control` the rest, and
-//! `webhooks` sends Twilio's signed webhooks to an engine when given a target.
+//! `webhooks` sends Twilio's signed webhooks to an engine when given a target; `telnyx` serves
+//! Telnyx's API over the same records and sends its signed webhooks when given a URL.
 
 #![forbid(unsafe_code)]
 

@@ -136,6 +136,7 @@ impl Sandbox {
         }
         drop(state);
         self.call_webhooks(&legs[0], legs.get(1));
+        self.telnyx_call_webhooks(&legs[0], legs.get(1));
 
         tracing::debug!(sid = %parent_sid, ?outcome, "call placed");
         Ok(parent_sid)
@@ -162,6 +163,7 @@ impl Sandbox {
         };
         let message = self.store_message(message);
         self.sms_webhook(&message);
+        self.telnyx_message_received(&message);
         let sid = message.sid;
 
         tracing::debug!(%sid, "text received");

@@ -12,6 +12,9 @@
 //! `I-Twilio-Idempotency-Token` that stays the same across retries. Requests for one event go
 //! out in order, in a background task, and are retried twice on a connection failure or a 5xx
 //! answer. Without a target the sandbox sends nothing, exactly as before webhooks existed.
+//!
+//! Telnyx's webhooks (`telnyx/webhooks.rs`) go out through the same background delivery,
+//! retries and log, so [`Sandbox::webhooks_settled`] waits for both kinds.
 
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Duration;
@@ -37,7 +40,7 @@ const ATTEMPTS: u32 = 3;
 /// The wait before the first retry; it doubles for the next.
 const RETRY_DELAY: Duration = Duration::from_millis(100);
 /// How long after a text is created its status callbacks start, as a carrier takes a moment.
-const CARRIER_DELAY: Duration = Duration::from_millis(200);
+pub(crate) const CARRIER_DELAY: Duration = Duration::from_millis(200);
 /// Deliveries kept in the log.
 const LOG_SIZE: usize = 1000;
 
@@ -69,6 +72,8 @@ pub struct WebhookDelivery {
 /// The webhook state a sandbox keeps beside its records.
 pub(crate) struct Webhooks {
     target: Mutex<Option<WebhookTarget>>,
+    /// The URL Telnyx-style webhooks are posted to, whole, as set on a messaging profile.
+    pub(crate) telnyx_url: Mutex<Option<String>>,
     client: OnceLock<reqwest::Client>,
     /// Events whose webhooks are still going out.
     in_flight: watch::Sender<usize>,
@@ -79,6 +84,7 @@ impl Default for Webhooks {
     fn default() -> Self {
         Self {
             target: Mutex::new(None),
+            telnyx_url: Mutex::new(None),
             client: OnceLock::new(),
             in_flight: watch::Sender::new(0),
             log: Mutex::new(Vec::new()),
@@ -102,7 +108,7 @@ impl Sandbox {
         lock(&self.hooks().target).clone()
     }
 
-    /// Every webhook sent so far (the latest thousand), oldest first.
+    /// Every webhook sent so far (the latest thousand), Twilio's and Telnyx's, oldest first.
     pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
         lock(&self.hooks().log).clone()
     }
@@ -196,15 +202,8 @@ impl Sandbox {
         let Some(target) = self.webhook_target() else {
             return;
         };
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            tracing::warn!("webhooks not sent: no async runtime");
-            return;
-        };
         let sandbox = self.clone();
-        let in_flight = InFlight::start(&self.hooks().in_flight);
-        runtime.spawn(async move {
-            let _in_flight = in_flight;
-            tokio::time::sleep(delay).await;
+        self.in_background(delay, async move {
             for (path, params) in requests {
                 let url = format!("{}{path}", target.base_url);
                 sandbox.deliver(url, params).await;
@@ -212,10 +211,45 @@ impl Sandbox {
         });
     }
 
-    /// Posts one webhook, retrying on a connection failure or a 5xx answer.
+    /// Runs `deliveries` after `delay` in a background task, counted as in flight until done.
+    pub(crate) fn in_background(
+        &self,
+        delay: Duration,
+        deliveries: impl std::future::Future<Output = ()> + Send + 'static,
+    ) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            tracing::warn!("webhooks not sent: no async runtime");
+            return;
+        };
+        let in_flight = InFlight::start(&self.hooks().in_flight);
+        runtime.spawn(async move {
+            let _in_flight = in_flight;
+            tokio::time::sleep(delay).await;
+            deliveries.await;
+        });
+    }
+
+    /// Posts one Twilio webhook.
     async fn deliver(&self, url: String, params: Vec<(String, String)>) {
         let signature = sign(self.auth_token(), &url, &params);
         let token = new_sid("ID");
+        self.post_with_retries(url, |client, url, _attempt| {
+            client
+                .post(url)
+                .header("X-Twilio-Signature", &signature)
+                .header("I-Twilio-Idempotency-Token", &token)
+                .form(&params)
+        })
+        .await;
+    }
+
+    /// Posts the request `build` makes for each attempt (numbered from 1) to `url`, retrying on
+    /// a connection failure or a 5xx answer, and logs how it went.
+    pub(crate) async fn post_with_retries(
+        &self,
+        url: String,
+        build: impl Fn(&reqwest::Client, &str, u32) -> reqwest::RequestBuilder,
+    ) {
         let client = self.hooks().client.get_or_init(reqwest::Client::new);
         let mut delivery = WebhookDelivery {
             url,
@@ -229,11 +263,7 @@ impl Sandbox {
                 delay *= 2;
             }
             delivery.attempts += 1;
-            let answer = client
-                .post(&delivery.url)
-                .header("X-Twilio-Signature", &signature)
-                .header("I-Twilio-Idempotency-Token", &token)
-                .form(&params)
+            let answer = build(client, &delivery.url, delivery.attempts)
                 .timeout(Duration::from_secs(15))
                 .send()
                 .await;
@@ -303,7 +333,7 @@ fn sign(auth_token: &str, url: &str, params: &[(String, String)]) -> String {
     BASE64_STANDARD.encode(mac.finalize().into_bytes())
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 

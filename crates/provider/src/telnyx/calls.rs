@@ -9,8 +9,12 @@
 //!
 //! Only an answered leg reads `completed`, and for that the engine asks for the child legs. The
 //! client then answers with one stand-in child, `completed` too, which makes the engine record
-//! the call as answered (see [`answered_child`]); without it, a `completed` parent with no
+//! the call as answered (see [`stand_in_children`]); without it, a `completed` parent with no
 //! children would read as a caller who hung up before anyone could answer.
+//!
+//! A `call.hangup` webhook is read into the same leg ([`hangup_leg`]), with the same status
+//! and the same stand-in child, so a call learnt by webhook and by polling is one call, decided
+//! alike.
 //!
 //! Limitation: the record's shape follows Telnyx's other detail records (`cli`, `cld`,
 //! `direction`, `call_leg_id`, `call_session_id`) and its call-control webhooks
@@ -22,6 +26,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::lenient;
+use super::webhook::{CallEvent, CallPhase};
 use crate::{CallRecord, CallStatus};
 
 /// The `filter[record_type]` of call detail records.
@@ -84,7 +89,7 @@ impl WireCallRecord {
 /// `call_rejected` and `not_found` failed. `normal_clearing`, `time_limit`, `unspecified` and
 /// any cause not listed mean the call ended normally, which was an answered call only if the
 /// leg was ever connected; otherwise nobody picked up.
-pub(super) fn leg_status(hangup_cause: Option<&str>, answered: bool) -> CallStatus {
+pub fn leg_status(hangup_cause: Option<&str>, answered: bool) -> CallStatus {
     match hangup_cause {
         Some("user_busy") => CallStatus::Busy,
         Some("timeout" | "no_answer") => CallStatus::NoAnswer,
@@ -95,8 +100,55 @@ pub(super) fn leg_status(hangup_cause: Option<&str>, answered: bool) -> CallStat
     }
 }
 
+/// The inbound leg a `call.hangup` reports, as its detail record would list it; `None` for any
+/// other phase or an event without a leg id.
+///
+/// `answered` says whether the leg was ever connected, which a hangup does not say itself: the
+/// receiver knows it from a `call.answered` event for the same leg. The leg's id is its
+/// `call_leg_id` (else its `call_control_id`), the id detail records carry, so polling and the
+/// webhook name the call alike. Telnyx's `incoming` reads `inbound`, `outgoing` `outbound-dial`.
+pub fn hangup_leg(event: &CallEvent, answered: bool) -> Option<CallRecord> {
+    if event.phase != CallPhase::Hangup {
+        return None;
+    }
+    let sid = event
+        .call_leg_id
+        .clone()
+        .or_else(|| event.call_control_id.clone())?;
+    let direction = match event.direction.as_deref() {
+        None | Some("incoming" | "inbound") => "inbound",
+        Some(_) => "outbound-dial",
+    };
+    let duration_s = event
+        .start_time
+        .zip(event.end_time)
+        .and_then(|(start, end)| u32::try_from((end - start).num_seconds()).ok());
+    Some(CallRecord {
+        sid,
+        parent_call_sid: None,
+        from: event.from.clone(),
+        to: event.to.clone(),
+        status: leg_status(event.hangup_cause.as_deref(), answered),
+        direction: direction.to_owned(),
+        start_time: event.start_time,
+        end_time: event.end_time,
+        duration_s,
+        answered_by: None,
+    })
+}
+
+/// The child legs the engine is given for a finished inbound leg: the stand-in for whoever
+/// picked up when the leg was answered, else none.
+pub fn stand_in_children(leg: &CallRecord) -> Vec<CallRecord> {
+    if leg.status == CallStatus::Completed {
+        vec![answered_child(leg)]
+    } else {
+        Vec::new()
+    }
+}
+
 /// The stand-in child leg of an answered inbound leg: whoever picked up.
-pub(super) fn answered_child(parent: &CallRecord) -> CallRecord {
+fn answered_child(parent: &CallRecord) -> CallRecord {
     CallRecord {
         sid: format!("{}:answered", parent.sid),
         parent_call_sid: Some(parent.sid.clone()),
@@ -175,5 +227,63 @@ mod tests {
         );
         assert_eq!(child.status, CallStatus::Completed, "answered");
         assert_ne!(child.sid, parent.sid, "a sid of its own");
+    }
+
+    fn hangup(cause: &str) -> CallEvent {
+        CallEvent {
+            phase: CallPhase::Hangup,
+            call_control_id: Some("v3:control-1".into()),
+            call_leg_id: Some("leg-1".into()),
+            call_session_id: Some("session-1".into()),
+            from: "+12125550111".into(),
+            to: "+12125550100".into(),
+            direction: Some("incoming".into()),
+            start_time: "2026-12-03T15:00:00Z".parse().ok(),
+            end_time: "2026-12-03T15:00:30Z".parse().ok(),
+            hangup_cause: Some(cause.into()),
+            hangup_source: Some("caller".into()),
+        }
+    }
+
+    /// A hangup reads into the leg its detail record gives, with the same status and child.
+    #[test]
+    fn hangup_reads_as_the_detail_record_does() {
+        let cases = [
+            ("normal_clearing", true, 30, CallStatus::Completed),
+            ("normal_clearing", false, 0, CallStatus::NoAnswer),
+            ("timeout", false, 0, CallStatus::NoAnswer),
+            ("user_busy", false, 0, CallStatus::Busy),
+            ("originator_cancel", false, 0, CallStatus::Canceled),
+        ];
+
+        for (cause, answered, call_sec, expected) in cases {
+            let pushed = hangup_leg(&hangup(cause), answered).expect("a hangup has a leg");
+            let polled = record(cause, call_sec);
+
+            assert_eq!(pushed.status, expected, "{cause}, answered {answered}");
+            assert_eq!(pushed.status, polled.status, "{cause}: as polling reads it");
+            assert_eq!(pushed.sid, polled.sid, "{cause}: the same call id");
+            assert_eq!(
+                stand_in_children(&pushed).len(),
+                stand_in_children(&polled).len(),
+                "{cause}: the same children"
+            );
+        }
+        assert_eq!(
+            hangup_leg(&hangup("timeout"), false).map(|l| l.direction),
+            Some("inbound".to_owned()),
+            "incoming is inbound"
+        );
+    }
+
+    /// Only a hangup ends a leg.
+    #[test]
+    fn other_phases_end_nothing() {
+        let answered = CallEvent {
+            phase: CallPhase::Answered,
+            ..hangup("normal_clearing")
+        };
+
+        assert_eq!(hangup_leg(&answered, true), None, "an answer is not an end");
     }
 }

@@ -29,13 +29,13 @@ use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use serde_json::Value;
 
+pub use calls::{hangup_leg, leg_status, stand_in_children};
 pub use config::{ApiKey, RetryPolicy, TelnyxConfig, TelnyxConfigError, DEFAULT_BASE_URL};
 
 use crate::{
-    CallQuery, CallRecord, CallStatus, MessageQuery, MessageRecord, NewMessage, Provider,
-    ProviderError,
+    CallQuery, CallRecord, MessageQuery, MessageRecord, NewMessage, Provider, ProviderError,
 };
-use calls::{answered_child, WireCallRecord, CALL_RECORD_TYPE};
+use calls::{WireCallRecord, CALL_RECORD_TYPE};
 use endpoints::{wire_instant, Endpoints, Search};
 use http::Http;
 use wire::{DetailPage, Envelope, WireMessage, WireMessageRecord};
@@ -136,10 +136,9 @@ impl TelnyxClient {
         let legs = self.call_legs(&search).await?;
         Ok(legs
             .iter()
-            .filter(|leg| leg.sid == parent_sid && leg.status == CallStatus::Completed)
-            .map(answered_child)
-            .take(1)
-            .collect())
+            .find(|leg| leg.sid == parent_sid)
+            .map(stand_in_children)
+            .unwrap_or_default())
     }
 
     /// A listed message with its text, read back from the message itself.

@@ -49,6 +49,7 @@ pub(super) async fn create(
     }
 
     let message = sandbox.send_message(from, to, text, None);
+    sandbox.telnyx_message_sent(&message);
     tracing::debug!(id = %message.sid, "telnyx message sent");
     Ok((
         StatusCode::OK,

@@ -4,13 +4,15 @@
 //! Telnyx client can be tested exactly like its Twilio one. Served: `POST /v2/messages`,
 //! `GET /v2/messages/{id}` and `GET /v2/detail_records` (calls and messages), with bearer auth
 //! by the sandbox's auth token, Telnyx's JSON and error bodies, and the sandbox's faults. The
-//! sandbox also signs webhook bodies with an Ed25519 key of its own (see `keys`).
+//! sandbox also signs webhook bodies with an Ed25519 key of its own (see `keys`), and posts
+//! Telnyx's webhooks to a URL when given one (see `webhooks`).
 
 mod error;
 mod guard;
 mod keys;
 mod messages;
 mod records;
+mod webhooks;
 
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};

@@ -171,15 +171,8 @@ fn page_param(
 
 /// The inbound leg `parent`, with its forward `child` if there was one, as a call record.
 fn call_record(parent: &SandboxCall, child: Option<&SandboxCall>) -> Value {
-    let answered = child.filter(|c| c.status == CallStatus::Completed);
-    let (cause, source) = match child.map(|c| c.status) {
-        None => ("originator_cancel", "caller"),
-        Some(CallStatus::Completed) => ("normal_clearing", "caller"),
-        Some(CallStatus::Busy) => ("user_busy", "callee"),
-        Some(CallStatus::Canceled) => ("originator_cancel", "caller"),
-        Some(CallStatus::Failed) => ("call_rejected", "callee"),
-        Some(_) => ("timeout", "unknown"),
-    };
+    let answered = answered_forward(child);
+    let (cause, source) = hangup(child);
     json!({
         "record_type": "call-control",
         "id": parent.sid,
@@ -195,6 +188,24 @@ fn call_record(parent: &SandboxCall, child: Option<&SandboxCall>) -> Value {
         "hangup_cause": cause,
         "hangup_source": source,
     })
+}
+
+/// The forward that connected the caller to someone, if one did.
+pub(super) fn answered_forward(child: Option<&SandboxCall>) -> Option<&SandboxCall> {
+    child.filter(|c| c.status == CallStatus::Completed)
+}
+
+/// The inbound leg's `hangup_cause` and `hangup_source`, from how its forward ended (or that
+/// there was none): what a detail record and a `call.hangup` webhook both say.
+pub(super) fn hangup(child: Option<&SandboxCall>) -> (&'static str, &'static str) {
+    match child.map(|c| c.status) {
+        None => ("originator_cancel", "caller"),
+        Some(CallStatus::Completed) => ("normal_clearing", "caller"),
+        Some(CallStatus::Busy) => ("user_busy", "callee"),
+        Some(CallStatus::Canceled) => ("originator_cancel", "caller"),
+        Some(CallStatus::Failed) => ("call_rejected", "callee"),
+        Some(_) => ("timeout", "unknown"),
+    }
 }
 
 fn direction(message: &SandboxMessage) -> &'static str {
