@@ -382,7 +382,14 @@ impl Config {
         let rules = check_rules(&raw.rules, &business)?;
         let templates = check_templates(&raw.templates, rules.follow_ups.len())?;
         let ingress = raw.ingress.as_ref().map(check_ingress).transpose()?;
-        if let (Some(ingress), false) = (&ingress, provider.kind == ProviderKind::Telnyx) {
+        let telnyx = provider.kind == ProviderKind::Telnyx;
+        if telnyx && ingress.is_some() && raw.provider.public_key.is_none() {
+            return Err(ConfigError::new(
+                "provider.public_key",
+                "Telnyx's public key is needed to check its webhooks when [ingress] is set",
+            ));
+        }
+        if let (Some(ingress), false) = (&ingress, telnyx) {
             let path = crate::ingress::paths::SMS_STATUS;
             provider.status_callback = Some(format!("{}{path}", ingress.public_url));
         }

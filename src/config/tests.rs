@@ -342,3 +342,26 @@ fn webhook_mode_asks_for_delivery_statuses_at_the_ingress() {
         "statuses are posted to the ingress under its public address"
     );
 }
+
+#[test]
+fn telnyx_webhooks_need_the_public_key() {
+    let text = MINIMAL
+        .replace("kind = \"twilio\"", "kind = \"telnyx\"")
+        .replace("account_sid = \"AC0123456789abcdef0123456789abcdef\"", "");
+
+    let polling = Config::from_toml(&text);
+    let webhooks = Config::from_toml(&format!(
+        "{text}\n[ingress]\npublic_url = \"https://tb.example.com\""
+    ));
+
+    assert!(
+        polling.is_ok(),
+        "polling Telnyx needs no key: {:?}",
+        polling.err()
+    );
+    let err = webhooks.unwrap_err();
+    assert_eq!(
+        err.key, "provider.public_key",
+        "the missing key is named: {err}"
+    );
+}
