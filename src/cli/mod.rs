@@ -119,10 +119,16 @@ fn db_path(given: Option<PathBuf>, name: &str) -> anyhow::Result<PathBuf> {
 }
 
 /// Logs to the file `--log-file` or `TEXTBACK_LOG_FILE` names, else to standard error;
-/// `RUST_LOG` overrides the level (info by default).
+/// `RUST_LOG` overrides the level (info by default, warn for the demo).
 pub fn init_logging(cli: &Cli) -> anyhow::Result<()> {
+    // The demo prints what happens as it happens; its log speaks up only for trouble.
+    let default = if matches!(cli.command, Command::Demo { .. }) {
+        "warn"
+    } else {
+        "info"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let file = cli
         .log_file
         .clone()
