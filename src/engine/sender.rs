@@ -191,6 +191,10 @@ impl Engine {
 
 /// The wait before the next attempt: doubling from one second, at most five minutes, and never
 /// less than the provider asked for.
+///
+/// Limitation: a text that keeps failing for a reason that may pass is retried for as long as
+/// it takes, so after an outage of hours a text-back still goes out, late, rather than being
+/// listed for staff instead.
 fn retry_delay(attempts: u32, error: &ProviderError) -> Duration {
     let doubling = Duration::seconds(1i64 << attempts.min(16)).min(MAX_RETRY_DELAY);
     let asked = match error {
