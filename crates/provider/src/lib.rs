@@ -11,8 +11,13 @@
 
 #![forbid(unsafe_code)]
 
+mod http;
+mod lenient;
+mod retry;
 pub mod telnyx;
 pub mod twilio;
+
+pub use retry::RetryPolicy;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

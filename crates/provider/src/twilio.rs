@@ -6,16 +6,17 @@
 //! letter of Twilio's schema.
 //!
 //! The files under `twilio/` each hold one concern: `config` what the caller supplies,
-//! `endpoints` the URLs, `http` authenticated requests with retries, `retry` when and how long
-//! to wait, `errors` how failures become [`ProviderError`]s, `wire` and `lenient` the JSON.
-//! This file ties them into the four [`Provider`] operations and the list pagination.
+//! `endpoints` the URLs, `http` authenticated requests, `errors` how Twilio's error answers
+//! become [`ProviderError`]s, `wire` and `lenient` the JSON. When and how long to wait before
+//! a retry, and the rest of the request loop, are shared with the other clients (the crate's
+//! `retry` and `http` modules). This file ties them into the four [`Provider`] operations and
+//! the list pagination.
 
 mod config;
 mod endpoints;
 mod errors;
 mod http;
 mod lenient;
-mod retry;
 mod wire;
 
 use async_trait::async_trait;

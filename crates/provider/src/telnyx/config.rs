@@ -6,7 +6,7 @@
 use std::fmt;
 use std::time::Duration;
 
-pub use crate::twilio::RetryPolicy;
+pub use crate::retry::RetryPolicy;
 
 /// Telnyx's API origin; the sandbox uses another one.
 pub const DEFAULT_BASE_URL: &str = "https://api.telnyx.com";

@@ -4,17 +4,14 @@
 //! others; error codes are strings of digits; `errors` holds objects on a message and bare codes
 //! on a detail record. Each helper reads what it recognises and turns anything else into `None`
 //! (use them with `#[serde(default, deserialize_with = "...")]`), because a record with one odd
-//! field is worth more to the engine than no record.
+//! field is worth more to the engine than no record. Counts and codes are read by the helpers
+//! shared with the other clients (the crate's `lenient` module).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-/// A whole number written as a JSON number or a numeric string.
-pub(super) fn optional_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
-    let value = Option::<Value>::deserialize(d)?;
-    Ok(value.as_ref().and_then(u32_from_value))
-}
+pub(super) use crate::lenient::{optional_u32, u32_from_value};
 
 /// An RFC 3339 instant, fractions of a second allowed.
 pub(super) fn optional_datetime<'de, D: Deserializer<'de>>(
@@ -60,14 +57,6 @@ pub(super) fn first_error<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Firs
         }
         other => (u32_from_value(other), None),
     }))
-}
-
-pub(super) fn u32_from_value(value: &Value) -> Option<u32> {
-    match value {
-        Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
 }
 
 pub(super) fn text_from_value(value: &Value) -> Option<String> {

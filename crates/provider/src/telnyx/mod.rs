@@ -11,16 +11,16 @@
 //! `GET /v2/messages/{id}` too, a few at a time.
 //!
 //! The files under `telnyx/` each hold one concern: `config` what the caller supplies,
-//! `endpoints` the URLs, `http` authenticated requests with retries and their errors, `retry`
-//! when to try again, `wire`, `calls` and `lenient` the JSON, and [`webhook`] the signed events
-//! Telnyx pushes.
+//! `endpoints` the URLs, `http` authenticated requests and Telnyx's error answers, `wire`,
+//! `calls` and `lenient` the JSON, and [`webhook`] the signed events Telnyx pushes. When to try
+//! again, and the rest of the request loop, are shared with the Twilio client (the crate's
+//! `retry` and `http` modules).
 
 mod calls;
 mod config;
 mod endpoints;
 mod http;
 mod lenient;
-mod retry;
 pub mod webhook;
 mod wire;
 

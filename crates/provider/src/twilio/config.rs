@@ -8,6 +8,8 @@
 use std::fmt;
 use std::time::Duration;
 
+pub use crate::retry::RetryPolicy;
+
 /// Twilio's REST API origin. Twilio-compatible providers and the sandbox use another one.
 pub const DEFAULT_BASE_URL: &str = "https://api.twilio.com";
 
@@ -120,29 +122,6 @@ impl TwilioConfig {
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(15),
             status_callback: None,
-        }
-    }
-}
-
-/// How often and how patiently a failed request is tried again.
-///
-/// Which failures are retried at all depends on the request; see the `retry` module.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Attempts in all, the first included; 0 is read as 1.
-    pub max_attempts: u32,
-    /// The ceiling of the first retry's delay; each later retry doubles it.
-    pub base_delay: Duration,
-    /// No delay exceeds this, not even one the provider asked for with `Retry-After`.
-    pub max_delay: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_attempts: 5,
-            base_delay: Duration::from_millis(250),
-            max_delay: Duration::from_secs(30),
         }
     }
 }

@@ -1,31 +1,15 @@
-//! Turning what came back from the provider, or failed to, into a [`ProviderError`].
+//! Turning Twilio's error answers into [`ProviderError`]s.
 //!
 //! Two facts matter most to the engine and are kept exact: the provider's error code (21610
-//! means the customer opted out, 21614 that the number cannot take texts), and, for a request
-//! that got no answer, whether it may have reached the provider at all. Messages never carry
-//! the request URL, which holds phone numbers, nor anything from the request's headers.
-
-use std::error::Error as _;
+//! means the customer opted out, 21614 that the number cannot take texts), and the `Retry-After`
+//! wait. Failures that are no error body at all (no answer, an undecodable success) are mapped
+//! by the shared rules in [`crate::http`].
 
 use reqwest::StatusCode;
 
 use super::wire::WireError;
+use crate::http::unexpected_body;
 use crate::ProviderError;
-
-/// How much of an unexpected error body is quoted in the message.
-const SNIPPET_CHARS: usize = 120;
-
-/// A request that got no usable answer.
-///
-/// Only a failure to connect proves the request never left; a time-out, a reset or a broken
-/// body may have come after the provider acted on it.
-pub(super) fn transport_error(error: reqwest::Error) -> ProviderError {
-    let request_sent = !error.is_connect();
-    ProviderError::Transport {
-        message: error_chain(&error.without_url()),
-        request_sent,
-    }
-}
 
 /// A non-2xx answer, read as Twilio's error body where it is one.
 pub(super) fn api_error(
@@ -42,8 +26,8 @@ pub(super) fn api_error(
         }) => (code, message, more_info),
         Some(WireError {
             code, more_info, ..
-        }) => (code, unexpected_body(status, body), more_info),
-        None => (None, unexpected_body(status, body), None),
+        }) => (code, unexpected_body(status, body, "Twilio"), more_info),
+        None => (None, unexpected_body(status, body, "Twilio"), None),
     };
 
     ProviderError::Api {
@@ -53,42 +37,6 @@ pub(super) fn api_error(
         more_info,
         retry_after_s,
     }
-}
-
-/// A 2xx answer whose body is not the expected JSON.
-pub(super) fn decode_error(error: &serde_json::Error) -> ProviderError {
-    ProviderError::Decode {
-        message: error.to_string(),
-    }
-}
-
-/// Describes a body that is not a Twilio error: the status and the start of the body.
-fn unexpected_body(status: StatusCode, body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let words: Vec<&str> = text.split_whitespace().collect();
-    if words.is_empty() {
-        return format!("HTTP {status} with an empty body");
-    }
-
-    let joined = words.join(" ");
-    let mut snippet: String = joined.chars().take(SNIPPET_CHARS).collect();
-    if snippet.len() < joined.len() {
-        snippet.push('…');
-    }
-    format!("HTTP {status} with a body that is not a Twilio error: {snippet}")
-}
-
-/// An error and its causes, joined, since reqwest's own message is often just "error sending
-/// request" and the useful part ("Connection refused") is in a source.
-fn error_chain(error: &reqwest::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    message
 }
 
 #[cfg(test)]
@@ -173,25 +121,6 @@ mod tests {
                 .to_string()
                 .contains("503 Service Unavailable with an empty body"),
             "empty body should be said so: {empty}"
-        );
-    }
-
-    /// A long body is cut to a snippet, on a character boundary.
-    #[test]
-    fn long_body_is_cut() {
-        let body = "é".repeat(1000);
-
-        let message = unexpected_body(StatusCode::INTERNAL_SERVER_ERROR, body.as_bytes());
-
-        let quoted = message.rsplit(": ").next().unwrap_or_default();
-        assert_eq!(
-            quoted.chars().count(),
-            SNIPPET_CHARS + 1,
-            "snippet plus ellipsis"
-        );
-        assert!(
-            quoted.ends_with('…'),
-            "a cut snippet should say so: {quoted}"
         );
     }
 }

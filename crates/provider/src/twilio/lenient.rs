@@ -5,17 +5,13 @@
 //! RFC 3339, or leave fields out. A record is worth more to the engine with one odd field
 //! missing than not at all, so each helper reads what it recognises and turns anything else
 //! (null, an empty string, a value it cannot make sense of) into `None`. Use them with
-//! `#[serde(default, deserialize_with = "...")]` so that a missing field is `None` too.
+//! `#[serde(default, deserialize_with = "...")]` so that a missing field is `None` too. The
+//! count reader is shared with the other clients (the crate's `lenient` module).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer};
-use serde_json::Value;
 
-/// A whole number that may come as a JSON number or a numeric string.
-pub(super) fn optional_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
-    let value = Option::<Value>::deserialize(d)?;
-    Ok(value.as_ref().and_then(u32_from_value))
-}
+pub(super) use crate::lenient::optional_u32;
 
 /// An instant written in RFC 2822 (Twilio) or RFC 3339.
 pub(super) fn optional_datetime<'de, D: Deserializer<'de>>(
@@ -31,14 +27,6 @@ pub(super) fn optional_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<St
     Ok(text.filter(|t| !t.trim().is_empty()))
 }
 
-fn u32_from_value(value: &Value) -> Option<u32> {
-    match value {
-        Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
 /// Parses RFC 2822 first, as Twilio writes it, then RFC 3339.
 pub(super) fn parse_datetime(text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim();
@@ -52,7 +40,7 @@ pub(super) fn parse_datetime(text: &str) -> Option<DateTime<Utc>> {
 mod tests {
     use super::*;
     use chrono::TimeZone;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     #[derive(Debug, Deserialize)]
     struct Sample {
@@ -66,30 +54,6 @@ mod tests {
 
     fn read(value: Value) -> Sample {
         serde_json::from_value(value).expect("sample should deserialize")
-    }
-
-    /// Counts arrive as numbers from some providers and as strings from Twilio.
-    #[test]
-    fn u32_reads_numbers_and_numeric_strings() {
-        let cases = [
-            (json!({"count": 3}), Some(3)),
-            (json!({"count": "3"}), Some(3)),
-            (json!({"count": " 12 "}), Some(12)),
-            (json!({"count": null}), None),
-            (json!({}), None),
-            (json!({"count": ""}), None),
-            (json!({"count": "n/a"}), None),
-            (json!({"count": -1}), None),
-            (json!({"count": 1.5}), None),
-            (json!({"count": 5_000_000_000_u64}), None),
-            (json!({"count": true}), None),
-        ];
-
-        for (input, expected) in cases {
-            let sample = read(input.clone());
-
-            assert_eq!(sample.count, expected, "count read from {input}");
-        }
     }
 
     /// Twilio's RFC 2822 dates and other providers' RFC 3339 dates both read as UTC.

@@ -1,11 +1,12 @@
-//! When a failed request is tried again, and how long the client waits first.
+//! When a failed request is tried again, and how long a client waits first, for every
+//! provider client in this crate.
 //!
 //! Listing and fetching only read, so every transient failure (429, 5xx, any network error) is
 //! worth another try. Creating a message is different: a second POST after one that reached
-//! Twilio texts the customer twice. A send is therefore repeated only when Twilio surely did
-//! not act on it: it answered 429, which it does before processing, or no connection was ever
-//! established. A 5xx, a time-out or a connection lost after sending is handed back at once as
-//! an error whose outcome is unknown, and the engine reconciles.
+//! the provider texts the customer twice. A send is therefore repeated only when the provider
+//! surely did not act on it: it answered 429, which it does before processing, or no connection
+//! was ever established. A 5xx, a time-out or a connection lost after sending is handed back at
+//! once as an error whose outcome is unknown, and the engine reconciles.
 //!
 //! Delays grow exponentially with full jitter (a uniform pick between zero and the ceiling),
 //! so that clients that failed together do not come back together. A `Retry-After` from the
@@ -17,12 +18,35 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 
-use super::config::RetryPolicy;
 use crate::ProviderError;
+
+/// How often and how patiently a failed request is tried again.
+///
+/// Which failures are retried at all depends on the request: reads on any transient failure,
+/// sends only on those that surely did nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included; 0 is read as 1.
+    pub max_attempts: u32,
+    /// The ceiling of the first retry's delay; each later retry doubles it.
+    pub base_delay: Duration,
+    /// No delay exceeds this, not even one the provider asked for with `Retry-After`.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 5,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(30),
+        }
+    }
+}
 
 /// Whether repeating a request can do its work twice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Idempotency {
+pub(crate) enum Idempotency {
     /// Reads: repeating is harmless.
     Repeatable,
     /// Creates a resource (sends a message): repeating may create a second one.
@@ -30,7 +54,7 @@ pub(super) enum Idempotency {
 }
 
 /// Whether `error` is worth another attempt of a request of the given kind.
-pub(super) fn should_retry(error: &ProviderError, idempotency: Idempotency) -> bool {
+pub(crate) fn should_retry(error: &ProviderError, idempotency: Idempotency) -> bool {
     let repeatable = idempotency == Idempotency::Repeatable;
     match error {
         ProviderError::Api { status: 429, .. } => true,
@@ -44,7 +68,7 @@ pub(super) fn should_retry(error: &ProviderError, idempotency: Idempotency) -> b
 ///
 /// The pick is uniform in `[0, min(max_delay, base_delay * 2^(retry - 1))]`, then raised to
 /// `retry_after` if the provider asked for longer, and finally capped by `max_delay`.
-pub(super) fn backoff_delay(
+pub(crate) fn backoff_delay(
     policy: &RetryPolicy,
     retry: u32,
     retry_after: Option<Duration>,
@@ -75,7 +99,7 @@ fn backoff_ceiling(policy: &RetryPolicy, retry: u32) -> Duration {
 ///
 /// Limitation: of the HTTP-date forms only the usual IMF-fixdate is read, not the obsolete
 /// RFC 850 and asctime ones.
-pub(super) fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<u64> {
+pub(crate) fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<u64> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(seconds);
@@ -90,7 +114,7 @@ pub(super) fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<u64> 
 }
 
 /// The wait a failed attempt's error asks for.
-pub(super) fn requested_wait(error: &ProviderError) -> Option<Duration> {
+pub(crate) fn requested_wait(error: &ProviderError) -> Option<Duration> {
     match error {
         ProviderError::Api {
             retry_after_s: Some(seconds),
@@ -147,6 +171,7 @@ mod tests {
             (api(500), Send, false),
             (api(503), Send, false),
             (api(400), Read, false),
+            (api(422), Read, false),
             (api(404), Send, false),
             (transport(false), Read, true),
             (transport(false), Send, true),
@@ -254,6 +279,7 @@ mod tests {
             .expect("valid instant");
         let cases = [
             ("120", Some(120)),
+            ("7", Some(7)),
             (" 0 ", Some(0)),
             ("Wed, 21 Oct 2015 07:28:30 GMT", Some(30)),
             ("Wed, 21 Oct 2015 07:29:00 +0000", Some(60)),
