@@ -15,6 +15,9 @@
 //! - **Burst.** Thousands of missed calls already waiting at the sandbox when the background
 //!   tasks start; timed until the last text exists at the sandbox, then checked for exactly one
 //!   text per caller.
+//! - **CRM webhooks.** Thousands of missed-call events in the log and one CRM endpoint, a
+//!   receiver on loopback that checks every signature; timed from the first delivery round until
+//!   the receiver holds every event, then checked for exactly one copy of each.
 //!
 //! The provider the engine uses is the real Twilio client wrapped in
 //! [`Probe`](pipeline_rig::Probe), which only notes instants and counts sends; every request
@@ -23,12 +26,20 @@
 mod common;
 mod pipeline_rig;
 
+use std::collections::HashMap;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
+use textback::config::RawWebhook;
+use textback::events::EventKind;
 use textback::EngineHandle;
 use textback_sandbox::CallOutcome;
 
@@ -53,10 +64,16 @@ const BURST_TIMEOUT: Duration = Duration::from_secs(120);
 /// Polls allowed after the last text, so a text sent twice has the chance to show.
 const SETTLE_POLLS: u32 = 2;
 
+/// Events in the log for the CRM run, and the longest it may take.
+const CRM_EVENTS: usize = 5_000;
+const CRM_TIMEOUT: Duration = Duration::from_secs(120);
+const CRM_SECRET: &str = "bench-crm-secret";
+
 /// Targets, printed beside the figures and never asserted.
 const OVERHEAD_P99_TARGET_MS: f64 = 5.0;
 const POLL_MARGIN_TARGET_MS: f64 = 100.0;
 const BURST_RATE_TARGET: f64 = 500.0;
+const CRM_RATE_TARGET: f64 = 500.0;
 
 fn main() -> ExitCode {
     common::init_tracing();
@@ -126,6 +143,21 @@ async fn run() -> anyhow::Result<(Value, Vec<String>)> {
         burst.duplicates == 0,
     );
 
+    eprintln!("crm: {CRM_EVENTS} events to one webhook endpoint on loopback");
+    let crm = crm_throughput(&mut failures).await?;
+    report(
+        "crm deliveries per second",
+        format!("{:.0} /s", crm.per_s),
+        &format!(">= {CRM_RATE_TARGET} /s"),
+        crm.per_s >= CRM_RATE_TARGET,
+    );
+    report(
+        "crm duplicates",
+        crm.duplicates.to_string(),
+        "0",
+        crm.duplicates == 0,
+    );
+
     let peak_rss_mb = common::peak_rss_mb();
     if let Some(mb) = peak_rss_mb {
         eprintln!("  peak RSS {mb:.1} MB");
@@ -141,12 +173,15 @@ async fn run() -> anyhow::Result<(Value, Vec<String>)> {
             "max_ms": poll.max_ms,
         },
         "burst": burst.to_json(),
+        "crm": crm.to_json(),
         "peak_rss_mb": peak_rss_mb,
         "targets": {
             "engine_overhead_p99_ms_below": OVERHEAD_P99_TARGET_MS,
             "poll_latency_p99_ms_at_most": interval_ms + POLL_MARGIN_TARGET_MS,
             "burst_texts_per_s_at_least": BURST_RATE_TARGET,
             "burst_duplicates": 0,
+            "crm_deliveries_per_s_at_least": CRM_RATE_TARGET,
+            "crm_duplicates": 0,
         },
     });
     Ok((figures, failures))
@@ -312,6 +347,143 @@ async fn burst(failures: &mut Vec<String>) -> anyhow::Result<Burst> {
         duplicates,
         missing,
     })
+}
+
+/// What the CRM run measured.
+struct Crm {
+    elapsed: Duration,
+    per_s: f64,
+    delivered: usize,
+    duplicates: usize,
+    missing: usize,
+    bad_signatures: usize,
+}
+
+impl Crm {
+    fn to_json(&self) -> Value {
+        json!({
+            "events": CRM_EVENTS,
+            "concurrency": textback::crm::CONCURRENCY,
+            "elapsed_s": common::secs(self.elapsed),
+            "deliveries_per_s": self.per_s.round(),
+            "delivered": self.delivered,
+            "duplicates": self.duplicates,
+            "missing": self.missing,
+            "bad_signatures": self.bad_signatures,
+        })
+    }
+}
+
+/// What the CRM receiver saw: event ids by count, and requests whose signature failed.
+#[derive(Default)]
+struct Received {
+    ids: HashMap<String, usize>,
+    bad_signatures: usize,
+}
+
+/// Missed-call events written straight to the log, then delivered by the engine's own rounds
+/// to a receiver on loopback that verifies each signature, as a CRM would.
+async fn crm_throughput(failures: &mut Vec<String>) -> anyhow::Result<Crm> {
+    let business = business_numbers(1);
+    let rig = Rig::start(&business, POLL_INTERVAL_S).await?;
+    let received = Arc::new(Mutex::new(Received::default()));
+    let url = crm_receiver(received.clone()).await?;
+    let handle = EngineHandle::idle(rig.engine.clone());
+    let mut raw = handle.settings();
+    raw.webhooks.push(RawWebhook {
+        url: url.clone(),
+        secret_env: "BENCH_CRM_SECRET".into(),
+    });
+    handle.update_settings(raw)?;
+    let secrets = textback::crm::secrets_with(&rig.engine.config().webhooks, |_| {
+        Some(CRM_SECRET.to_owned())
+    })
+    .map_err(anyhow::Error::msg)?;
+    rig.engine.connect_webhooks(secrets)?;
+    let now = rig.engine.now();
+    rig.engine.store().write(|tx| {
+        for i in 0..CRM_EVENTS {
+            let kind = EventKind::CallDetected {
+                call_id: i as i64,
+                sid: format!("CA{i:032x}"),
+                from: caller(701, i),
+                to: business[0].clone(),
+                outcome: "no-answer".into(),
+                missed: true,
+            };
+            tx.event(now, None, kind)?;
+        }
+        Ok(())
+    })?;
+
+    let start = Instant::now();
+    let mut delivered = 0;
+    while delivered < CRM_EVENTS && start.elapsed() < CRM_TIMEOUT {
+        let round = rig.engine.deliver_webhooks().await?;
+        delivered += round.delivered;
+        if round.queued + round.delivered + round.retrying == 0 {
+            break;
+        }
+    }
+    let elapsed = start.elapsed();
+    rig.engine.deliver_webhooks().await?;
+
+    let received = received
+        .lock()
+        .map_err(|_| anyhow::anyhow!("receiver poisoned"))?;
+    let duplicates = received.ids.values().map(|n| n.saturating_sub(1)).sum();
+    let missing = CRM_EVENTS.saturating_sub(received.ids.len());
+    if duplicates + missing + received.bad_signatures > 0 {
+        failures.push(format!(
+            "crm: {duplicates} duplicates, {missing} missing, {} bad signatures",
+            received.bad_signatures
+        ));
+    }
+    Ok(Crm {
+        elapsed,
+        per_s: delivered as f64 / elapsed.as_secs_f64(),
+        delivered,
+        duplicates,
+        missing,
+        bad_signatures: received.bad_signatures,
+    })
+}
+
+/// A webhook receiver on loopback that checks each request's signature and counts event ids.
+async fn crm_receiver(received: Arc<Mutex<Received>>) -> anyhow::Result<String> {
+    async fn receive(
+        State(received): State<Arc<Mutex<Received>>>,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> StatusCode {
+        let signature = headers
+            .get(textback::crm::SIGNATURE_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let t = signature
+            .strip_prefix("t=")
+            .and_then(|rest| rest.split(',').next())
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0);
+        let body = String::from_utf8_lossy(&body);
+        let expected = textback::crm::signature_header(CRM_SECRET, t, &body);
+        let id = serde_json::from_str::<Value>(&body)
+            .ok()
+            .and_then(|v| v["id"].as_str().map(str::to_owned));
+        let mut received = received.lock().unwrap_or_else(|e| e.into_inner());
+        match id {
+            Some(id) if expected == signature => *received.ids.entry(id).or_insert(0) += 1,
+            _ => received.bad_signatures += 1,
+        }
+        StatusCode::OK
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let app = axum::Router::new()
+        .route("/hook", axum::routing::post(receive))
+        .with_state(received);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(format!("http://{addr}/hook"))
 }
 
 fn poll_interval() -> Duration {

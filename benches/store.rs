@@ -23,6 +23,8 @@ use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
+use textback::clock::from_ms;
+use textback::metrics::{self, Period};
 use textback::store::{self, ConversationStatus, InboxFilter, Store};
 
 use common::{report, Summary};
@@ -97,6 +99,7 @@ fn run() -> anyhow::Result<(Value, Vec<String>)> {
         "search_number": reads.search_number,
         "weekly_aggregation": reads.weekly,
         "weekly_aggregation_any_kind": reads.weekly_any_kind,
+        "metrics": reads.metrics,
         "call_for_message": reads.call_for_message,
         "peak_rss_mb": peak_rss_mb,
         "peak_rss_scope": rss_scope,
@@ -119,6 +122,7 @@ struct Reads {
     search_number: Summary,
     weekly: Summary,
     weekly_any_kind: Summary,
+    metrics: Summary,
     call_for_message: Summary,
 }
 
@@ -186,6 +190,8 @@ impl Reads {
             failures,
         )?;
 
+        let metrics = weekly_metrics(store, end_ms, failures)?;
+
         // The same look-up by `calls.message_id` that recording a sent, failed or withdrawn text
         // makes (`UPDATE calls ... WHERE message_id = ?`), timed here where it can be read alone.
         let call_for_message = repeat("call behind a text", failures, |_| {
@@ -202,6 +208,7 @@ impl Reads {
             search_number,
             weekly,
             weekly_any_kind,
+            metrics,
             call_for_message,
         })
     }
@@ -239,6 +246,7 @@ impl Reads {
             "(none)",
             true,
         );
+        report("weekly metrics p99", p99(&self.metrics), "(none)", true);
         report(
             "call behind a text p99",
             p99(&self.call_for_message),
@@ -257,8 +265,6 @@ impl Reads {
 
 /// A weekly report's count of events by kind: the kinds it shows named, so SQLite answers
 /// from the `events_by_kind` index alone.
-///
-/// Written here until the metrics module has its own.
 const WEEKLY_NAMED_KINDS: &str = "
     SELECT kind, COUNT(*) FROM events
     WHERE kind IN ('call_detected', 'call_skipped', 'text_sent', 'text_failed', 'reply_received',
@@ -309,6 +315,43 @@ fn weekly_aggregation(
         failures.push(format!(
             "{label}: the weeks hold {total} events, {} were written",
             filled.events
+        ));
+    }
+    Ok(summary)
+}
+
+/// Times every figure of `textback::metrics` over each week in turn, and checks the weeks
+/// together count every call as missed (the fill writes one missed call per conversation).
+fn weekly_metrics(
+    store: &Store,
+    end_ms: i64,
+    failures: &mut Vec<String>,
+) -> anyhow::Result<Summary> {
+    let week = |i: usize| {
+        let from = from_ms(end_ms - WEEKS * WEEK_MS + (i as i64 % WEEKS) * WEEK_MS);
+        let to = from + chrono::Duration::milliseconds(WEEK_MS);
+        Period {
+            first_day: from.date_naive(),
+            last_day: (to - chrono::Duration::milliseconds(1)).date_naive(),
+            from,
+            to,
+            time_zone: chrono_tz::UTC,
+        }
+    };
+    let mut missed = 0;
+    let summary = repeat("weekly metrics", failures, |i| {
+        let figures = store.read(|c| metrics::for_period(c, &week(i)))?;
+        if i < WEEKS as usize {
+            missed += figures.missed;
+        }
+        check(
+            figures.texted > 0 && figures.replied > 0 && figures.time_to_text_p50_s.is_some(),
+            "texts, replies and times in every week",
+        )
+    })?;
+    if missed != CONVERSATIONS as u64 {
+        failures.push(format!(
+            "weekly metrics: the weeks count {missed} missed calls, {CONVERSATIONS} were written"
         ));
     }
     Ok(summary)

@@ -8,10 +8,13 @@
 
 pub mod clock;
 pub mod config;
+pub mod crm;
 pub mod demo;
 pub mod engine;
 pub mod events;
+pub mod export;
 pub mod ingress;
+pub mod metrics;
 pub mod provider;
 pub mod store;
 

@@ -11,3 +11,5 @@ mod outbox;
 mod replies;
 #[path = "engine/texting.rs"]
 mod texting;
+#[path = "engine/variants.rs"]
+mod variants;

@@ -1,9 +1,11 @@
 //! Command-line arguments and the dispatch to each command.
 
 mod check;
+mod export;
 mod report;
 mod serve;
 mod simulate;
+mod stats;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -87,6 +89,35 @@ enum Command {
         #[command(subcommand)]
         what: check::Check,
     },
+    /// Write conversations or events as CSV, for a spreadsheet or another program.
+    Export(export::ExportArgs),
+    /// The week's figures (missed, texted, replied, booked, ...) beside the week before, or
+    /// those of the days `--from` to `--to`, in the business's time zone.
+    Stats {
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The TOML configuration whose time zone to use; by default the stored settings'.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The first day counted, YYYY-MM-DD, local time.
+        #[arg(long, value_name = "DATE", value_parser = stats::parse_date, requires = "to")]
+        from: Option<chrono::NaiveDate>,
+        /// The last day counted, included.
+        #[arg(long, value_name = "DATE", value_parser = stats::parse_date, requires = "from")]
+        to: Option<chrono::NaiveDate>,
+    },
+    /// Mark the conversations with a customer's number as new, texted, replied, booked, lost
+    /// or spam; closing them stops their follow-ups.
+    SetStatus {
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The customer's number, in any common format.
+        number: String,
+        /// new, texted, replied, booked, lost or spam.
+        status: String,
+    },
 }
 
 /// Runs a parsed command line.
@@ -103,6 +134,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Calls { json, db } => report::calls(&db_path(db, "textback.db")?, json),
         Command::Inbox { json, db } => report::inbox(&db_path(db, "textback.db")?, json),
         Command::Check { what } => check::run(what),
+        Command::Stats {
+            json,
+            db,
+            config,
+            from,
+            to,
+        } => stats::stats(
+            &db_path(db, "textback.db")?,
+            config.as_deref(),
+            from.zip(to),
+            json,
+        ),
+        Command::SetStatus { db, number, status } => {
+            stats::set_status(&db_path(db, "textback.db")?, &number, &status)
+        }
+        Command::Export(args) => export::run(args),
     }
 }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use textback::clock::{SharedClock, SystemClock};
 use textback::config::{Config, ProviderKind};
+use textback::crm;
 use textback::demo::{Demo, DEMO_CALLER, DEMO_NUMBER};
 use textback::engine::{Engine, EngineHandle};
 use textback::events::EventKind;
@@ -115,6 +116,7 @@ pub async fn run(config_path: &Path, db: &Path) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("invalid configuration {}", config_path.display()))?;
     let secret = provider::secret_from_env(&config.provider).map_err(anyhow::Error::msg)?;
     let provider = provider::build(&config.provider, &secret).map_err(anyhow::Error::msg)?;
+    let webhook_secrets = crm::secrets_from_env(&config.webhooks).map_err(anyhow::Error::msg)?;
     let store = Arc::new(Store::open(db)?);
     let clock: SharedClock = Arc::new(SystemClock);
     tracing::info!(
@@ -128,7 +130,9 @@ pub async fn run(config_path: &Path, db: &Path) -> anyhow::Result<ExitCode> {
         .as_ref()
         .map(|_| webhook_signing(&config, &secret))
         .transpose()?;
-    let handle = EngineHandle::start(Engine::new(store, provider, clock, config));
+    let engine = Engine::new(store, provider, clock, config);
+    engine.connect_webhooks(webhook_secrets)?;
+    let handle = EngineHandle::start(engine);
     let ingress = match signing {
         Some(signing) => start_ingress(handle.engine(), signing).await?,
         None => None,

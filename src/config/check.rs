@@ -1,11 +1,10 @@
 //! Checking each section of a raw configuration and building its typed form. Every error names
 //! the key it is about.
 
+use super::variants::check_variants;
+use super::*;
 use chrono::Duration;
 use chrono_tz::Tz;
-use textback_text::template::Template;
-
-use super::*;
 
 fn duration(key: &str, text: &str) -> Result<Duration, ConfigError> {
     parse_duration(text).map_err(|m| ConfigError::new(key, m))
@@ -297,13 +296,6 @@ pub(super) fn check_backup(raw: &RawBackup) -> Result<Backup, ConfigError> {
     })
 }
 
-fn template(key: &str, text: &str) -> Result<Template, ConfigError> {
-    if text.trim().is_empty() {
-        return Err(ConfigError::new(key, "must not be empty"));
-    }
-    Template::parse(text).map_err(|e| ConfigError::new(key, e.to_string()))
-}
-
 pub(super) fn check_templates(raw: &RawTemplates, steps: usize) -> Result<Templates, ConfigError> {
     if steps > 0 && raw.follow_ups.is_empty() {
         return Err(ConfigError::new(
@@ -312,14 +304,55 @@ pub(super) fn check_templates(raw: &RawTemplates, steps: usize) -> Result<Templa
         ));
     }
     Ok(Templates {
-        business_hours: template("templates.business_hours", &raw.business_hours)?,
-        after_hours: template("templates.after_hours", &raw.after_hours)?,
+        business_hours: check_variants("templates.business_hours", &raw.business_hours)?,
+        after_hours: check_variants("templates.after_hours", &raw.after_hours)?,
         follow_ups: raw
             .follow_ups
             .iter()
             .enumerate()
-            .map(|(i, t)| template(&format!("templates.follow_ups[{i}]"), t))
+            .map(|(i, t)| check_variants(&format!("templates.follow_ups[{i}]"), t))
             .collect::<Result<_, _>>()?,
-        help: template("templates.help", &raw.help)?,
+        help: variants::template("templates.help", &raw.help)?,
     })
+}
+
+pub(super) fn check_webhooks(raw: &[RawWebhook]) -> Result<Vec<Webhook>, ConfigError> {
+    let mut webhooks: Vec<Webhook> = Vec::with_capacity(raw.len());
+    for (i, hook) in raw.iter().enumerate() {
+        let url = hook.url.trim();
+        let host = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .unwrap_or_default();
+        if host.is_empty() || host.starts_with('/') || url.contains(char::is_whitespace) {
+            return Err(ConfigError::new(
+                format!("webhooks[{i}].url"),
+                format!("{:?} is not an http:// or https:// address", hook.url),
+            ));
+        }
+        if webhooks.iter().any(|w| w.url == url) {
+            return Err(ConfigError::new(
+                format!("webhooks[{i}].url"),
+                format!("{url:?} is listed twice"),
+            ));
+        }
+        let name = hook.secret_env.trim();
+        let name_ok = name.chars().next().is_some_and(|c| !c.is_ascii_digit())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !name_ok {
+            return Err(ConfigError::new(
+                format!("webhooks[{i}].secret_env"),
+                format!(
+                    "{:?} is not an environment variable name like \"CRM_SECRET\"; the secret \
+                     itself never goes in the file",
+                    hook.secret_env
+                ),
+            ));
+        }
+        webhooks.push(Webhook {
+            url: url.to_owned(),
+            secret_env: name.to_owned(),
+        });
+    }
+    Ok(webhooks)
 }

@@ -9,6 +9,7 @@
 mod check;
 mod raw;
 mod time;
+mod variants;
 
 use std::path::Path;
 
@@ -23,6 +24,7 @@ pub use time::{
     format_duration, local_instant, parse_clock_time, parse_duration, DailyWindow, FollowUpStep,
     WeeklyHours, DAY_KEYS,
 };
+pub use variants::{TemplateVariants, Variant};
 
 /// A configuration value that is missing or wrong, with the key it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -79,6 +81,14 @@ pub struct Config {
     pub templates: Templates,
     pub ingress: Option<Ingress>,
     pub backup: Backup,
+    pub webhooks: Vec<Webhook>,
+}
+
+/// A CRM endpoint events are posted to; the secret is looked up by `secret_env` at start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Webhook {
+    pub url: String,
+    pub secret_env: String,
 }
 
 /// Where webhooks arrive and the public address they are signed for.
@@ -138,15 +148,15 @@ pub struct Rules {
 
 #[derive(Debug, Clone)]
 pub struct Templates {
-    pub business_hours: Template,
-    pub after_hours: Template,
-    pub follow_ups: Vec<Template>,
+    pub business_hours: TemplateVariants,
+    pub after_hours: TemplateVariants,
+    pub follow_ups: Vec<TemplateVariants>,
     pub help: Template,
 }
 
 impl Templates {
-    /// The text for follow-up step `step` (0-based); later steps reuse the last text.
-    pub fn follow_up(&self, step: usize) -> Option<&Template> {
+    /// The texts for follow-up step `step` (0-based); later steps reuse the last ones.
+    pub fn follow_up(&self, step: usize) -> Option<&TemplateVariants> {
         self.follow_ups.get(step).or_else(|| self.follow_ups.last())
     }
 }
@@ -184,6 +194,7 @@ impl Config {
             provider.status_callback = Some(format!("{}{path}", ingress.public_url));
         }
         let backup = check_backup(&raw.backup)?;
+        let webhooks = check_webhooks(&raw.webhooks)?;
         Ok(Self {
             raw,
             business,
@@ -192,6 +203,7 @@ impl Config {
             templates,
             ingress,
             backup,
+            webhooks,
         })
     }
 
@@ -223,9 +235,12 @@ fn toml_error(text: &str, e: toml::de::Error) -> ConfigError {
     let before = &text[..start];
     let line_no = before.matches('\n').count() + 1;
     let line = text.lines().nth(line_no - 1).unwrap_or_default();
-    let table = before
-        .lines()
-        .rev()
+    // An error in a table of its own (a `[[templates.business_hours]]` entry) points at the
+    // header, which names the table itself.
+    let header = Some(line).filter(|l| l.trim_start().starts_with('['));
+    let table = header
+        .into_iter()
+        .chain(before.lines().rev())
         .map(str::trim)
         .find(|l| l.starts_with('['))
         .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_owned())

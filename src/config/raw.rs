@@ -22,6 +22,20 @@ pub struct RawConfig {
     pub ingress: Option<RawIngress>,
     #[serde(default)]
     pub backup: RawBackup,
+    /// CRM endpoints that receive signed events; none when absent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub webhooks: Vec<RawWebhook>,
+}
+
+/// One CRM endpoint (a Zapier, Make or n8n webhook, or a CRM's own): events are posted to
+/// `url`, signed with the secret held in the environment variable `secret_env`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWebhook {
+    pub url: String,
+    /// The name of the environment variable holding the signing secret; the secret itself is
+    /// never written in the file.
+    pub secret_env: String,
 }
 
 /// The webhook server, for providers that push calls and texts instead of being polled.
@@ -130,12 +144,12 @@ impl Default for RawRules {
 #[serde(deny_unknown_fields)]
 pub struct RawTemplates {
     #[serde(default = "defaults::business_hours")]
-    pub business_hours: String,
+    pub business_hours: RawTemplateText,
     #[serde(default = "defaults::after_hours")]
-    pub after_hours: String,
+    pub after_hours: RawTemplateText,
     /// One text per follow-up step; the last one serves any further steps.
     #[serde(default = "defaults::follow_up_texts")]
-    pub follow_ups: Vec<String>,
+    pub follow_ups: Vec<RawTemplateText>,
     /// The answer to HELP or INFO.
     #[serde(default = "defaults::help")]
     pub help: String,
@@ -144,6 +158,55 @@ pub struct RawTemplates {
 impl Default for RawTemplates {
     fn default() -> Self {
         toml::from_str("").expect("every template has a default")
+    }
+}
+
+/// A text-back or follow-up template as written: one text, or a list of named variants of which
+/// one is picked at random, by weight, for each text (an A/B test).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum RawTemplateText {
+    One(String),
+    Variants(Vec<RawVariant>),
+}
+
+/// One variant of a template: `[[templates.business_hours]]` with a name, a text and a weight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVariant {
+    /// Recorded on each text as `<template>:<name>`, so results can be compared per variant.
+    pub name: String,
+    pub text: String,
+    /// Relative share of texts; signed here so a negative weight is reported by the check
+    /// rather than as a type error.
+    #[serde(default = "defaults::weight")]
+    pub weight: i64,
+}
+
+impl From<&str> for RawTemplateText {
+    fn from(text: &str) -> Self {
+        Self::One(text.to_owned())
+    }
+}
+
+/// Read by hand rather than `untagged`, so a mistake inside a variant (a missing `text`, an
+/// unknown key) is reported as itself instead of as "did not match any variant".
+impl<'de> Deserialize<'de> for RawTemplateText {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        match toml::Value::deserialize(deserializer)? {
+            toml::Value::String(text) => Ok(Self::One(text)),
+            toml::Value::Array(items) => {
+                let variants = toml::Value::Array(items)
+                    .try_into::<Vec<RawVariant>>()
+                    .map_err(|e| D::Error::custom(e.message().trim()))?;
+                Ok(Self::Variants(variants))
+            }
+            other => Err(D::Error::custom(format!(
+                "expected a text or a list of variants (name, text, weight), found {}",
+                other.type_str()
+            ))),
+        }
     }
 }
 
@@ -196,17 +259,20 @@ mod defaults {
     pub fn hourly_cap() -> u32 {
         60
     }
-    pub fn business_hours() -> String {
+    pub fn weight() -> i64 {
+        1
+    }
+    pub fn business_hours() -> super::RawTemplateText {
         "Hi, this is {business}. Sorry we missed your call! Book at {booking_link} or just reply \
          here."
             .into()
     }
-    pub fn after_hours() -> String {
+    pub fn after_hours() -> super::RawTemplateText {
         "Hi, this is {business}. We're closed right now, sorry we missed you. Book at \
          {booking_link} or reply here and we'll get back to you when we open."
             .into()
     }
-    pub fn follow_up_texts() -> Vec<String> {
+    pub fn follow_up_texts() -> Vec<super::RawTemplateText> {
         vec![
             "Hi {first_name|there}, just checking in from {business}. Can we help? Reply here or \
              book at {booking_link}."

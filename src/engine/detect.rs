@@ -223,16 +223,18 @@ fn apply(
             Some(conversation),
         ) => {
             let values = super::followup::template_values(tx, config, conversation)?;
-            let chosen = match template {
+            let variants = match template {
                 super::TemplateChoice::BusinessHours => &config.templates.business_hours,
                 super::TemplateChoice::AfterHours => &config.templates.after_hours,
             };
-            let body = chosen.render(&values);
+            let variant = variants.choose(&mut rand::rng());
+            let body = variant.template.render(&values);
+            let recorded = variant.recorded_as(template.as_str());
             let text = NewOutbound {
                 conversation_id: conversation,
                 kind: "text_back",
                 body: &body,
-                template: Some(template.as_str()),
+                template: Some(&recorded),
                 follow_up_step: None,
                 call_id: Some(call_id),
                 author: None,

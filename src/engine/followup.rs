@@ -52,16 +52,20 @@ fn queue_step(
         tx.stop_follow_up(step.id, reason)?;
         return Ok(false);
     }
-    let Some(template) = config.templates.follow_up(step.step as usize) else {
+    let Some(variants) = config.templates.follow_up(step.step as usize) else {
         tx.stop_follow_up(step.id, "no_template")?;
         return Ok(false);
     };
-    let body = template.render(&template_values(tx, config, step.conversation_id)?);
+    let variant = variants.choose(&mut rand::rng());
+    let body = variant
+        .template
+        .render(&template_values(tx, config, step.conversation_id)?);
+    let recorded = variant.recorded_as("follow_up");
     let text = NewOutbound {
         conversation_id: step.conversation_id,
         kind: "follow_up",
         body: &body,
-        template: Some("follow_up"),
+        template: Some(&recorded),
         follow_up_step: Some(step.step + 1),
         call_id: None,
         author: None,

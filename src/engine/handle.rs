@@ -12,6 +12,7 @@ use tokio::task::JoinSet;
 use super::detect::cancel_text_backs;
 use super::{Engine, EngineError, ProviderHealth};
 use crate::config::{Config, RawConfig};
+use crate::crm::{DeliveryAttempt, WebhookEndpoint};
 use crate::events::{Event, EventKind};
 use crate::store::{
     self, Call, ConversationStatus, InboxFilter, InboxPage, Message, NewOutbound, SearchHit, Thread,
@@ -249,6 +250,16 @@ impl EngineHandle {
         Ok(())
     }
 
+    /// The figures of this week (Monday to Sunday in the business's time zone) and the week
+    /// before, from the event log.
+    pub fn weekly_metrics(&self) -> Result<crate::metrics::Report, EngineError> {
+        let now = self.engine.now();
+        let time_zone = self.engine.config().business.time_zone;
+        Ok(self
+            .store()
+            .read(|c| crate::metrics::weekly(c, now, time_zone))?)
+    }
+
     /// Every event from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.store().subscribe()
@@ -256,6 +267,22 @@ impl EngineHandle {
 
     pub fn provider_health(&self) -> ProviderHealth {
         self.engine.provider_health()
+    }
+
+    /// The CRM endpoints and how their deliveries stand.
+    pub fn webhook_endpoints(&self) -> Result<Vec<WebhookEndpoint>, EngineError> {
+        self.engine.webhook_endpoints()
+    }
+
+    /// Posts a `test` event to the configured endpoint `url` now and says how it answered.
+    /// Unlike the other methods this waits on the network, at most the request timeout.
+    pub async fn send_test_event(&self, url: &str) -> Result<DeliveryAttempt, EngineError> {
+        self.engine.send_test_webhook(url).await
+    }
+
+    /// The newest `limit` webhook delivery attempts, failures included, newest first.
+    pub fn recent_deliveries(&self, limit: u32) -> Result<Vec<DeliveryAttempt>, EngineError> {
+        self.engine.recent_webhook_deliveries(limit.clamp(1, 500))
     }
 
     fn e164(&self, number: &str) -> Result<String, EngineError> {

@@ -53,6 +53,8 @@ pub struct Engine {
     /// When the last complete poll of inbound texts began. Follow-ups due after it wait, so a
     /// reply that arrived while the engine was down is read before a follow-up could go out.
     messages_polled_at: std::sync::Mutex<Option<DateTime<Utc>>>,
+    /// CRM endpoints' secrets and HTTP client; their queue is in the store.
+    pub(crate) webhooks: crate::crm::Webhooks,
 }
 
 impl Engine {
@@ -70,6 +72,7 @@ impl Engine {
             health: health::HealthTracker::default(),
             outbox_ready: Notify::new(),
             messages_polled_at: std::sync::Mutex::new(None),
+            webhooks: crate::crm::Webhooks::default(),
         })
     }
 

@@ -1,5 +1,5 @@
 //! The engine's background tasks: the poller (messages, then calls), the delivery-status
-//! refresher, the sender, the WAL checkpointer and the daily backup.
+//! refresher, the sender, the CRM webhook sender, the WAL checkpointer and the daily backup.
 //!
 //! Each task runs its step, logs a failure and carries on: a provider outage or a locked
 //! database slows the engine down but never stops it. The sender sleeps until the next text is
@@ -18,6 +18,8 @@ use crate::store;
 
 /// The longest the sender sleeps without looking at the outbox.
 const SENDER_IDLE: StdDuration = StdDuration::from_secs(1);
+/// The longest the webhook task sleeps without looking at its queue.
+const WEBHOOK_IDLE: StdDuration = StdDuration::from_secs(1);
 /// How often the write-ahead log is copied back into the database.
 const CHECKPOINT_INTERVAL: StdDuration = StdDuration::from_secs(1);
 /// How often delivery statuses are refreshed.
@@ -39,6 +41,9 @@ impl Engine {
         tasks.spawn(self.clone().delivery_loop(shutdown.clone()));
         if self.config().backup.enabled {
             tasks.spawn(self.clone().backup_loop(shutdown.clone()));
+        }
+        if !self.config().webhooks.is_empty() {
+            tasks.spawn(self.clone().webhook_loop(shutdown.clone()));
         }
         tasks.spawn(self.clone().send_loop(shutdown));
         tasks
@@ -123,6 +128,33 @@ impl Engine {
         let config = self.config();
         let dir = store::backup_dir(self.store.path(), config.backup.dir.as_deref());
         store::daily_backup(&self.store, &dir, config.backup.keep, self.now())
+    }
+
+    /// Posts events to the CRM endpoints. A task of its own, so an endpoint that is slow or
+    /// down holds up nothing but its own deliveries; it wakes on every committed event.
+    async fn webhook_loop(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        let mut events = self.store.subscribe();
+        loop {
+            // A round may wait on a slow endpoint; stopping does not. A request cut off here is
+            // sent again after a restart, under the same event id.
+            tokio::select! {
+                round = self.deliver_webhooks() => {
+                    if let Err(e) = round {
+                        tracing::warn!(error = %e, "webhook round failed");
+                    }
+                }
+                _ = shutdown.changed() => return,
+            }
+            let wait = match self.next_webhook_due() {
+                Some(at) => (at - self.now()).to_std().unwrap_or_default(),
+                None => WEBHOOK_IDLE,
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(wait.min(WEBHOOK_IDLE)) => {}
+                _ = events.recv() => {}
+                _ = shutdown.changed() => return,
+            }
+        }
     }
 
     async fn send_loop(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {

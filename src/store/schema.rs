@@ -178,6 +178,41 @@ CREATE TRIGGER conversation_numbers_delete AFTER DELETE ON conversations BEGIN
         VALUES ('delete', old.id, old.customer_number);
 END;
 "#,
+    r#"
+CREATE TABLE webhook_endpoints (
+    url TEXT PRIMARY KEY,
+    last_event_id INTEGER NOT NULL,
+    gone_at INTEGER
+);
+
+CREATE TABLE webhook_deliveries (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    event_id INTEGER NOT NULL REFERENCES events (id),
+    state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    first_attempt_at INTEGER,
+    next_attempt_at INTEGER NOT NULL,
+    last_status INTEGER,
+    last_error TEXT,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (url, event_id)
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (url, next_attempt_at)
+    WHERE state = 'pending';
+
+CREATE TABLE webhook_attempts (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    status INTEGER,
+    error TEXT,
+    outcome TEXT NOT NULL CHECK (outcome IN ('delivered', 'retrying', 'failed', 'gone'))
+);
+CREATE INDEX webhook_attempts_by_time ON webhook_attempts (at DESC, id DESC);
+"#,
 ];
 
 /// Brings the database up to the newest schema, applying what is missing in order.
