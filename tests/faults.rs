@@ -42,8 +42,9 @@ const REPEATS: u32 = 30;
 const STOPPERS: u32 = 20;
 /// Callers whose calls are placed while the provider is down.
 const DURING_OUTAGE: u32 = 3;
-/// The longest any one wait of the test may last.
-const PATIENCE: Duration = Duration::from_secs(180);
+/// The longest any one wait of the test may last. A text that fails eight times in a row waits
+/// about 510 s in all between attempts (the sender doubles its wait up to five minutes).
+const PATIENCE: Duration = Duration::from_secs(600);
 /// How long the provider's record must stay unchanged, with nothing left to do, to be final.
 const QUIET_FOR: Duration = Duration::from_secs(3);
 
@@ -62,7 +63,12 @@ async fn a_faulty_provider_gets_every_text_exactly_once_and_an_outage_heals_itse
     let first_round = wait_until(|| world.all_texted(&silent)).await;
     let quiet = world.settle().await;
 
-    first_round.expect("every silent caller gets a text-back and a follow-up despite the faults");
+    if let Err(e) = first_round {
+        panic!(
+            "every silent caller gets a text-back and a follow-up despite the faults: {e}\n{}",
+            world.unfinished(&silent)
+        );
+    }
     quiet.expect("the engine finishes its work and the provider's record stops changing");
     world.assert_exactly_once(&silent, &stoppers);
     let faulty_round = began.elapsed();
@@ -252,6 +258,47 @@ impl World {
     }
 
     /// Whether each of `callers` has at least a text-back and a follow-up.
+    /// What the database says about callers still missing a text, for a failure message.
+    fn unfinished(&self, callers: &[String]) -> String {
+        let received = self.received();
+        let missing: Vec<&String> = callers
+            .iter()
+            .filter(|n| {
+                received
+                    .get(*n)
+                    .is_none_or(|r| r.text_backs == 0 || r.follow_ups == 0)
+            })
+            .collect();
+        let mut report = format!("{} callers unfinished", missing.len());
+        for number in missing.iter().take(10) {
+            let rows: Vec<String> = self
+                .store
+                .read(|c| {
+                    let mut stmt = c.prepare(
+                        "SELECT m.kind, m.status, o.state, o.attempts, o.due_at, o.last_error
+                         FROM messages m JOIN conversations v ON v.id = m.conversation_id
+                         LEFT JOIN outbox o ON o.message_id = m.id
+                         WHERE v.customer_number = ?1 AND m.direction = 'out'",
+                    )?;
+                    let rows = stmt.query_map([number.as_str()], |r| {
+                        Ok(format!(
+                            "{}:{} outbox={:?} attempts={:?} due={:?} error={:?}",
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, Option<String>>(2)?,
+                            r.get::<_, Option<i64>>(3)?,
+                            r.get::<_, Option<i64>>(4)?,
+                            r.get::<_, Option<String>>(5)?,
+                        ))
+                    })?;
+                    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+                })
+                .unwrap_or_default();
+            report.push_str(&format!("\n  {number}: {rows:?}"));
+        }
+        report
+    }
+
     fn all_texted(&self, callers: &[String]) -> bool {
         let received = self.received();
         callers.iter().all(|number| {
