@@ -30,7 +30,14 @@ pub struct EngineHandle {
 
 impl EngineHandle {
     /// Starts the engine's background tasks.
+    ///
+    /// The configuration in force is recorded in the database first, so tools that read it
+    /// beside the engine (`stats`, `set-status`) use the business's time zone and country.
     pub fn start(engine: Arc<Engine>) -> Self {
+        let value = serde_json::to_value(&engine.config().raw).expect("settings serialize");
+        if let Err(e) = engine.store.write(|tx| tx.put_setting("config", &value)) {
+            tracing::warn!(error = %e, "configuration not recorded in the database");
+        }
         let (shutdown, stop) = watch::channel(false);
         let tasks = engine.spawn_tasks(stop);
         Self {
