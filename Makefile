@@ -1,9 +1,10 @@
-# Textback: `make run` starts the app, `make test` checks everything, `make bench` measures.
+# Textback: `make run` starts the app, `make test` checks everything, `make bench` measures,
+# `make package` builds the .deb.
 
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test bench deps test-deps
+.PHONY: run test bench package deps test-deps ui
 
 deps:
 	@scripts/deps.sh
@@ -11,18 +12,32 @@ deps:
 test-deps:
 	@scripts/deps.sh --test
 
-## Start Textback in demo mode: the engine and the embedded sandbox, no account needed.
-run: deps
-	cargo run --bin textback -- demo
+## The interface, built into ui/dist for the app to embed.
+ui: deps
+	npm --prefix ui run build --silent
 
-## Formatting, lints with warnings as errors, then every test.
-test: test-deps
+## Start the desktop app. With nothing configured it opens in demo mode: the embedded sandbox,
+## simulated calls and replies, no account needed.
+run: ui
+	cargo run -p textback-desktop
+
+## Formatting, lints with warnings as errors, the interface's checks and unit tests, then every
+## Rust test, including the desktop app driven end to end under a virtual display.
+test: test-deps ui
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	npm --prefix ui run check
+	npm --prefix ui test
 	cargo build --workspace --all-targets
 	cargo test --workspace
 
 ## Benchmarks; each prints its figures as one JSON line last.
-bench: deps
+bench: test-deps ui
 	cargo bench --bench pipeline
 	cargo bench --bench store
+	cargo bench --bench desktop
+
+## The Debian package, built by Tauri's bundler (the CLI comes from the interface's npm
+## packages): target/release/bundle/deb/*.deb.
+package: ui
+	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb

@@ -6,11 +6,17 @@ set -euo pipefail
 for_tests=false
 [ "${1:-}" = "--test" ] && for_tests=true
 
-# System packages: a C compiler for the bundled SQLite, pkg-config for -sys crates.
-packages=(build-essential pkg-config curl ca-certificates)
-# Node and npm for the contract test's validating proxy, unless a Node is already installed.
-if $for_tests && ! command -v npm >/dev/null 2>&1; then
-  packages+=(nodejs npm)
+# System packages: a C compiler for the bundled SQLite, pkg-config for -sys crates, and what
+# the desktop app builds against (WebKitGTK, the tray's appindicator, librsvg for icons).
+packages=(build-essential pkg-config curl wget file ca-certificates libssl-dev
+  libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev)
+# Node and npm build the app's interface, unless a Node is already installed.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+# The end-to-end tests: a virtual display, the WebDriver for WebKitGTK, a notification server
+# and a keyring on a private D-Bus session, ImageMagick for screenshots.
+if $for_tests; then
+  packages+=(xvfb xauth x11-utils imagemagick webkit2gtk-driver dunst libnotify-bin dbus-x11
+    gnome-keyring libsecret-tools fonts-dejavu-core)
 fi
 
 missing=()
@@ -41,10 +47,23 @@ if command -v rustup >/dev/null 2>&1; then
   done
 fi
 
+# The interface's packages, exactly as locked.
+here="$(cd "$(dirname "$0")/.." && pwd)"
+if [ ! -d "$here/ui/node_modules" ] || [ "$here/ui/package-lock.json" -nt "$here/ui/node_modules/.package-lock.json" ]; then
+  echo "installing the interface's packages"
+  (cd "$here/ui" && npm ci --no-audit --no-fund --silent)
+fi
+
 # The contract test: Twilio's OpenAPI document (from Twilio's own npm package, unpacked without
 # running any of its scripts) and an OpenAPI validating proxy, both from the npm registry.
 $for_tests || exit 0
-here="$(cd "$(dirname "$0")/.." && pwd)"
+
+# WebDriver for the desktop app (it drives WebKitWebDriver).
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  echo "installing tauri-driver"
+  cargo install tauri-driver --version 2.1.0 --locked --quiet
+fi
+
 contract="$here/tools/contract"
 if [ ! -x "$contract/node_modules/.bin/prism" ]; then
   echo "installing the contract test's validating proxy"

@@ -238,6 +238,29 @@ impl EngineHandle {
             .read(|c| store::calls(c, before, limit.clamp(1, 500)))?)
     }
 
+    /// Texts back by hand a call that was skipped or missed while Textback was offline.
+    pub fn text_back_call(&self, call_id: i64) -> Result<Message, EngineError> {
+        let message_id = self.engine.text_back_by_hand(call_id)?;
+        Ok(self.store().read(|c| store::message(c, message_id))?)
+    }
+
+    /// Unread messages across the inbox.
+    pub fn unread_total(&self) -> Result<u64, EngineError> {
+        Ok(self.store().read(store::unread_total)?)
+    }
+
+    /// A value an application keeps beside the engine's settings (the desktop's preferences),
+    /// stored under `app.<key>`.
+    pub fn app_setting(&self, key: &str) -> Result<Option<serde_json::Value>, EngineError> {
+        let key = format!("app.{key}");
+        Ok(self.store().read(|c| store::setting(c, &key))?)
+    }
+
+    pub fn put_app_setting(&self, key: &str, value: &serde_json::Value) -> Result<(), EngineError> {
+        let key = format!("app.{key}");
+        Ok(self.store().write(|tx| tx.put_setting(&key, value))?)
+    }
+
     /// The settings in force.
     pub fn settings(&self) -> RawConfig {
         self.engine.config().raw.clone()
@@ -265,6 +288,42 @@ impl EngineHandle {
         Ok(self
             .store()
             .read(|c| crate::metrics::weekly(c, now, time_zone))?)
+    }
+
+    /// The figures of the local days `first..=last` and of as many days before them.
+    pub fn metrics_between(
+        &self,
+        first: chrono::NaiveDate,
+        last: chrono::NaiveDate,
+    ) -> Result<crate::metrics::Report, EngineError> {
+        let time_zone = self.engine.config().business.time_zone;
+        let period = crate::metrics::Period::days(first, last, time_zone)
+            .map_err(|e| EngineError::invalid("from", e.to_string()))?;
+        Ok(self.store().read(|c| {
+            Ok(crate::metrics::Report {
+                previous: Some(crate::metrics::for_period(c, &period.previous())?),
+                current: crate::metrics::for_period(c, &period)?,
+            })
+        })?)
+    }
+
+    /// Writes every conversation (`events` false) or every event as CSV for a spreadsheet to
+    /// `out`, and returns the number of rows.
+    pub fn export_csv<W: std::io::Write>(
+        &self,
+        events: bool,
+        out: W,
+    ) -> Result<usize, EngineError> {
+        let time_zone = self.engine.config().business.time_zone;
+        let options = crate::export::ExportOptions::default();
+        let written = self.store().read(|c| {
+            Ok(if events {
+                crate::export::events(c, time_zone, out, &options)
+            } else {
+                crate::export::conversations(c, time_zone, out, &options)
+            })
+        })?;
+        written.map_err(|e| EngineError::invalid("export", e.to_string()))
     }
 
     /// Every event from now on.

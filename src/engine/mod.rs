@@ -16,6 +16,7 @@ mod guard;
 mod handle;
 mod health;
 mod inbound;
+mod manual;
 mod run;
 mod sender;
 mod webhook;

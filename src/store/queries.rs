@@ -193,6 +193,14 @@ pub fn calls(conn: &Connection, before: Option<i64>, limit: u32) -> Result<Vec<C
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Unread messages across every conversation: the count the tray and the sidebar show.
+pub fn unread_total(conn: &Connection) -> Result<u64> {
+    let total: i64 = conn
+        .prepare_cached("SELECT COALESCE(SUM(unread), 0) FROM conversations WHERE unread > 0")?
+        .query_row([], |r| r.get(0))?;
+    Ok(total.max(0) as u64)
+}
+
 /// One call by id.
 pub fn call(conn: &Connection, id: i64) -> Result<Call> {
     super::cached_row(

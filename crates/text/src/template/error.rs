@@ -43,3 +43,15 @@ pub enum TemplateError {
         position: usize,
     },
 }
+
+impl TemplateError {
+    /// The character position (from 1) the mistake is at.
+    pub fn position(&self) -> usize {
+        match self {
+            Self::UnknownPlaceholder { position, .. }
+            | Self::Unclosed { position }
+            | Self::StrayClose { position }
+            | Self::EmptyName { position } => *position,
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! The running engine behind the window, and how it starts.
+//!
+//! The app works in one of two modes. With no provider configured it runs a demo: the embedded
+//! sandbox on a loopback port and the engine texting through it, so a newcomer sees the whole
+//! flow with no account. Once the owner connects a provider, the settings (in the database) and
+//! the secret (in the keyring) start the engine against the real provider on every launch.
+//!
+//! The settings live in the database the engine records them in, so a demo's edits (the
+//! business's name, its templates) survive a restart and carry over when the owner connects a
+//! real account.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use serde::Serialize;
+use textback::clock::{SharedClock, SystemClock};
+use textback::config::{Config, RawConfig};
+use textback::demo::{demo_config, DEMO_CALLER, DEMO_NUMBER};
+use textback::engine::{Engine, EngineHandle, ProviderHealth};
+use textback::provider::{self, Secret};
+use textback::store::{self, Store};
+use textback_sandbox::{RunningSandbox, Sandbox, SandboxOptions};
+
+use crate::secrets;
+
+/// The database file inside the data folder.
+const DATABASE: &str = "textback.db";
+/// Written in demo mode with the embedded sandbox's address, for tools and tests to reach it.
+const DEMO_URL_FILE: &str = "demo-sandbox-url";
+
+/// Which face the app shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Demo,
+    Live,
+}
+
+/// The demo's numbers, shown beside its buttons.
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoInfo {
+    pub business_number: String,
+    pub caller: String,
+}
+
+/// An engine at work, and in demo mode the sandbox it texts through.
+pub struct Session {
+    pub handle: EngineHandle,
+    pub mode: Mode,
+    pub sandbox: Option<RunningSandbox>,
+    /// Why the provider cannot be used yet (no secret saved), when that is so.
+    pub setup_problem: Option<String>,
+}
+
+impl Session {
+    /// Starts the engine on the database in `data_dir`, in demo or live mode as its settings
+    /// say.
+    pub async fn start(data_dir: &Path) -> anyhow::Result<Self> {
+        let store =
+            Arc::new(Store::open(&data_dir.join(DATABASE)).context("opening the database")?);
+        let stored = stored_settings(&store)?;
+        match stored {
+            Some(raw) if raw.provider.kind != "sandbox" => Self::live(store, raw),
+            stored => Self::demo(store, stored, data_dir).await,
+        }
+    }
+
+    async fn demo(
+        store: Arc<Store>,
+        stored: Option<RawConfig>,
+        data_dir: &Path,
+    ) -> anyhow::Result<Self> {
+        let sandbox = Sandbox::new(SandboxOptions::default());
+        let token = Secret::new(sandbox.auth_token());
+        let account_sid = sandbox.account_sid().to_owned();
+        let running = sandbox
+            .spawn("127.0.0.1:0")
+            .await
+            .context("starting the demo's sandbox")?;
+        let base_url = running.base_url();
+        let config = match stored {
+            Some(mut raw) => {
+                raw.provider.base_url = Some(base_url.clone());
+                raw.provider.account_sid = account_sid;
+                Config::from_raw(raw).context("the stored demo settings")?
+            }
+            None => demo_config(&base_url, &account_sid),
+        };
+        std::fs::write(data_dir.join(DEMO_URL_FILE), &base_url)
+            .context("writing the demo sandbox's address")?;
+        let handle = start_engine(store, &config, &token)?;
+        tracing::info!(%base_url, "demo mode");
+        Ok(Self {
+            handle,
+            mode: Mode::Demo,
+            sandbox: Some(running),
+            setup_problem: None,
+        })
+    }
+
+    fn live(store: Arc<Store>, raw: RawConfig) -> anyhow::Result<Self> {
+        let config = Config::from_raw(raw.clone()).context("the stored settings")?;
+        let (secret, setup_problem) = match secrets::load(&raw.provider) {
+            Ok(Some(secret)) => (secret, None),
+            Ok(None) => (
+                String::new(),
+                Some("No auth token is saved for this account: enter it in Settings.".into()),
+            ),
+            Err(e) => (String::new(), Some(e.to_string())),
+        };
+        let handle = start_engine(store, &config, &Secret::new(secret))?;
+        tracing::info!(provider = %raw.provider.kind, "live mode");
+        Ok(Self {
+            handle,
+            mode: Mode::Live,
+            sandbox: None,
+            setup_problem,
+        })
+    }
+
+    /// Starts the engine on `data_dir` against the provider in `raw` with `secret`, replacing
+    /// whatever settings the database held.
+    pub fn connect(data_dir: &Path, raw: RawConfig, secret: &str) -> anyhow::Result<Self> {
+        let config = Config::from_raw(raw)?;
+        let store =
+            Arc::new(Store::open(&data_dir.join(DATABASE)).context("opening the database")?);
+        let _ = std::fs::remove_file(data_dir.join(DEMO_URL_FILE));
+        let handle = start_engine(store, &config, &Secret::new(secret))?;
+        Ok(Self {
+            handle,
+            mode: Mode::Live,
+            sandbox: None,
+            setup_problem: None,
+        })
+    }
+
+    /// Stops the engine, waiting for its tasks, then the sandbox.
+    pub async fn stop(self) {
+        self.handle.stop().await;
+        if let Some(sandbox) = self.sandbox {
+            if let Err(e) = sandbox.shutdown().await {
+                tracing::warn!(error = %e, "demo sandbox did not stop cleanly");
+            }
+        }
+    }
+
+    pub fn demo_info(&self) -> Option<DemoInfo> {
+        (self.mode == Mode::Demo).then(|| DemoInfo {
+            business_number: DEMO_NUMBER.into(),
+            caller: DEMO_CALLER.into(),
+        })
+    }
+
+    /// How the provider stands, as the interface shows it.
+    pub fn provider_state(&self) -> ProviderState {
+        if let Some(problem) = &self.setup_problem {
+            return ProviderState {
+                state: "down",
+                since: None,
+                error: Some(problem.clone()),
+            };
+        }
+        match self.handle.provider_health() {
+            ProviderHealth::Up => ProviderState {
+                state: "up",
+                since: None,
+                error: None,
+            },
+            ProviderHealth::Down { since, error } => ProviderState {
+                state: "down",
+                since: Some(since.to_rfc3339()),
+                error: Some(error),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderState {
+    pub state: &'static str,
+    pub since: Option<String>,
+    pub error: Option<String>,
+}
+
+fn stored_settings(store: &Store) -> anyhow::Result<Option<RawConfig>> {
+    let value = store.read(|c| store::setting(c, "config"))?;
+    value
+        .map(serde_json::from_value)
+        .transpose()
+        .context("the settings stored in the database cannot be read")
+}
+
+fn start_engine(
+    store: Arc<Store>,
+    config: &Config,
+    secret: &Secret,
+) -> anyhow::Result<EngineHandle> {
+    let provider = provider::build(&config.provider, secret).map_err(anyhow::Error::msg)?;
+    let clock: SharedClock = Arc::new(SystemClock);
+    let engine = Engine::new(store, provider, clock, config.clone());
+    Ok(EngineHandle::start(engine))
+}
+
+/// Where the app keeps its database: `TEXTBACK_DATA_DIR` when set (tests, several profiles),
+/// else the platform's application data folder.
+pub fn data_dir(app_data_dir: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    let dir = match std::env::var_os("TEXTBACK_DATA_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => app_data_dir.context("the platform has no application data folder")?,
+    };
+    create_private_dir(&dir)?;
+    Ok(dir)
+}
+
+fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("restricting {}", dir.display()))?;
+    }
+    Ok(())
+}
