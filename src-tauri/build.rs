@@ -27,6 +27,7 @@ fn main() {
         "metrics",
         "webhook_endpoints",
         "send_test_event",
+        "save_webhook_secret",
         "recent_deliveries",
         "export_csv",
         "preferences",

@@ -232,7 +232,34 @@ pub async fn save_settings(core: State<'_, Core>, settings: RawConfig) -> UiResu
     let session = core.running().await?;
     let mut settings = settings;
     settings.provider = session.handle().settings().provider;
-    Ok(session.handle().update_settings(settings)?)
+    session.handle().update_settings(settings)?;
+    reconnect_webhooks(&session)
+}
+
+/// Stores a CRM webhook's signing secret in the keyring under `name` (the endpoint's
+/// `secret_env`) and starts signing with it at once.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn save_webhook_secret(
+    core: State<'_, Core>,
+    name: String,
+    secret: String,
+) -> UiResult<()> {
+    if name.trim().is_empty() {
+        return Err(UiError::invalid("name", "Give the secret a name."));
+    }
+    if secret.trim().len() < 16 {
+        return Err(UiError::invalid(
+            "secret",
+            "Use a signing secret of at least 16 characters.",
+        ));
+    }
+    secrets::store_webhook(name.trim(), secret.trim())?;
+    reconnect_webhooks(&core.running().await?)
+}
+
+fn reconnect_webhooks(session: &Running<'_>) -> UiResult<()> {
+    let engine = session.handle().engine();
+    Ok(engine.connect_webhooks(crate::session::webhook_secrets(&engine.config()))?)
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -82,6 +82,7 @@ fn main() -> anyhow::Result<()> {
             commands::metrics,
             commands::webhook_endpoints,
             commands::send_test_event,
+            commands::save_webhook_secret,
             commands::recent_deliveries,
             commands::export_csv,
             commands::preferences,

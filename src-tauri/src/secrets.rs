@@ -32,6 +32,30 @@ fn entry(provider: &RawProvider) -> Result<keyring::Entry, SecretError> {
     })
 }
 
+/// The keyring entry of the CRM webhook signing secret named `name` (the endpoint's
+/// `secret_env`, which headless engines read from the environment instead).
+fn webhook_entry(name: &str) -> Result<keyring::Entry, SecretError> {
+    keyring::Entry::new(SERVICE, &format!("webhook:{name}")).map_err(|source| SecretError {
+        action: "open its entry",
+        source,
+    })
+}
+
+/// Stores the webhook signing secret named `name`.
+pub fn store_webhook(name: &str, secret: &str) -> Result<(), SecretError> {
+    webhook_entry(name)?
+        .set_password(secret)
+        .map_err(|source| SecretError {
+            action: "store the secret",
+            source,
+        })
+}
+
+/// The webhook signing secret named `name`, if stored.
+pub fn load_webhook(name: &str) -> Result<Option<String>, SecretError> {
+    read(webhook_entry(name)?)
+}
+
 /// Stores the secret for `provider`.
 pub fn store(provider: &RawProvider, secret: &str) -> Result<(), SecretError> {
     entry(provider)?
@@ -44,7 +68,11 @@ pub fn store(provider: &RawProvider, secret: &str) -> Result<(), SecretError> {
 
 /// The secret stored for `provider`, if any.
 pub fn load(provider: &RawProvider) -> Result<Option<String>, SecretError> {
-    match entry(provider)?.get_password() {
+    read(entry(provider)?)
+}
+
+fn read(entry: keyring::Entry) -> Result<Option<String>, SecretError> {
+    match entry.get_password() {
         Ok(secret) => Ok(Some(secret)),
         Err(keyring::Error::NoEntry) => Ok(None),
         Err(source) => Err(SecretError {

@@ -16,6 +16,7 @@ use anyhow::Context;
 use serde::Serialize;
 use textback::clock::{SharedClock, SystemClock};
 use textback::config::{Config, RawConfig};
+use textback::crm::WebhookSecrets;
 use textback::demo::{demo_config, DEMO_CALLER, DEMO_NUMBER};
 use textback::engine::{Engine, EngineHandle, ProviderHealth};
 use textback::provider::{self, Secret};
@@ -199,7 +200,27 @@ fn start_engine(
     let provider = provider::build(&config.provider, secret).map_err(anyhow::Error::msg)?;
     let clock: SharedClock = Arc::new(SystemClock);
     let engine = Engine::new(store, provider, clock, config.clone());
+    engine.connect_webhooks(webhook_secrets(config))?;
     Ok(EngineHandle::start(engine))
+}
+
+/// The CRM endpoints' signing secrets: from the keyring, else from the environment variable the
+/// endpoint names. An endpoint with neither is not posted to until one is saved.
+pub fn webhook_secrets(config: &Config) -> WebhookSecrets {
+    let mut found = WebhookSecrets::new();
+    for hook in &config.webhooks {
+        let stored = secrets::load_webhook(&hook.secret_env).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "webhook secret not read from the keyring");
+            None
+        });
+        match stored.or_else(|| std::env::var(&hook.secret_env).ok()) {
+            Some(secret) if !secret.trim().is_empty() => {
+                found.insert(hook.url.clone(), Secret::new(secret.trim()));
+            }
+            _ => tracing::warn!(url = %hook.url, "no signing secret for this webhook yet"),
+        }
+    }
+    found
 }
 
 /// Where the app keeps its database: `TEXTBACK_DATA_DIR` when set (tests, several profiles),

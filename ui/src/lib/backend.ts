@@ -84,6 +84,8 @@ export interface Backend {
   metrics(from: string | null, to: string | null): Promise<Report>;
   webhookEndpoints(): Promise<WebhookEndpoint[]>;
   sendTestEvent(url: string): Promise<DeliveryAttempt>;
+  /** Stores a webhook's signing secret in the system keyring under `name`. */
+  saveWebhookSecret(name: string, secret: string): Promise<void>;
   recentDeliveries(limit: number): Promise<DeliveryAttempt[]>;
   exportCsv(kind: ExportKind): Promise<string>;
   preferences(): Promise<Prefs>;
@@ -127,6 +129,7 @@ export const tauriBackend: Backend = {
   metrics: (from, to) => call('metrics', { from, to }),
   webhookEndpoints: () => call('webhook_endpoints'),
   sendTestEvent: (url) => call('send_test_event', { url }),
+  saveWebhookSecret: (name, secret) => call('save_webhook_secret', { name, secret }),
   recentDeliveries: (limit) => call('recent_deliveries', { limit }),
   exportCsv: (kind) => call('export_csv', { kind }),
   preferences: () => call('preferences'),

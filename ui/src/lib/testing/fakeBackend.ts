@@ -172,6 +172,8 @@ export class FakeBackend implements Backend {
   demoReply = (from: string | null, body: string) => this.record('demo_reply', [from, body], undefined);
   metrics = () => Promise.reject({ code: 'unavailable', message: 'The fake backend has no metrics.' });
   webhookEndpoints = () => this.record('webhook_endpoints', [], []);
+  saveWebhookSecret = (name: string, secret: string) => this.record('save_webhook_secret', [name, secret], undefined);
+
   sendTestEvent = (url: string) =>
     this.record('send_test_event', [url], { url, event_id: 'evt_1', event_type: 'test', at: '2025-03-04T09:00:00Z', status: 200, error: null, outcome: 'delivered' });
   recentDeliveries = (limit: number) => this.record('recent_deliveries', [limit], []);
