@@ -2,7 +2,8 @@
 # `make package` builds the .deb.
 
 SHELL := /bin/bash
-export PATH := $(HOME)/.cargo/bin:$(PATH)
+# A private Node (see scripts/deps.sh) and rustup's cargo come before the system's.
+export PATH := $(CURDIR)/.tools/node/bin:$(HOME)/.cargo/bin:$(PATH)
 
 .PHONY: run test bench package deps test-deps ui
 

