@@ -32,10 +32,12 @@ test: test-deps ui
 	cargo build --workspace --all-targets
 	cargo test --workspace
 
-## Benchmarks; each prints its figures as one JSON line last.
+## Benchmarks; each prints its figures as one JSON line last. The desktop one measures the
+## release build of the app, as users run it.
 bench: test-deps ui
 	cargo bench --bench pipeline
 	cargo bench --bench store
+	cargo build --release -p textback-desktop
 	cargo bench --bench desktop
 
 ## The Debian package, built by Tauri's bundler (the CLI comes from the interface's npm
