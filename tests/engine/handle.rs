@@ -179,3 +179,73 @@ async fn settings_are_checked_before_they_apply() {
         "and the engine uses it"
     );
 }
+
+/// Guards texting back by hand a call missed while Textback was off: one text, from the
+/// business line, recorded on the call, and counted like an automatic text-back.
+#[tokio::test]
+async fn a_call_missed_while_offline_can_be_texted_back_by_hand() {
+    let h = Harness::new("").await;
+    let sid = h.call(&caller(1), CallOutcome::NoAnswer);
+    h.advance(45 * 60);
+    h.step().await;
+    let call = h.call_by_sid(&sid);
+
+    let message = h.handle.text_back_call(call.id).unwrap();
+    h.engine.run_due().await.unwrap();
+    let again = h.handle.text_back_call(call.id);
+
+    assert_eq!(
+        call.skip_reason.as_deref(),
+        Some("too_old"),
+        "skipped at first"
+    );
+    assert_eq!(message.kind, "text_back", "recorded as a text-back");
+    assert_eq!(message.call_id, Some(call.id), "tied to the call");
+    let texts = h.texts_to(&caller(1));
+    assert_eq!(texts.len(), 1, "one text reaches the caller");
+    assert_eq!(texts[0].from, BUSINESS, "from the number they called");
+    assert_eq!(
+        h.call_by_sid(&sid).decision,
+        "texted",
+        "the call shows as texted"
+    );
+    assert!(
+        again.is_err(),
+        "a second press does not text the caller twice"
+    );
+}
+
+/// Guards the rules that still hold when staff text back by hand: an answered call, and a
+/// caller who opted out or is blocked, are refused with a reason.
+#[tokio::test]
+async fn texting_back_by_hand_respects_answered_calls_opt_outs_and_blocks() {
+    let h = Harness::new("").await;
+    let answered = h.call(&caller(1), CallOutcome::Answered);
+    let opted_out = h.call(&caller(2), CallOutcome::NoAnswer);
+    let blocked = h.call(&caller(3), CallOutcome::NoAnswer);
+    h.handle.set_opted_out(&caller(2), true).unwrap();
+    h.handle.block(&caller(3), None).unwrap();
+    h.step().await;
+
+    let refusals: Vec<String> = [answered, opted_out, blocked]
+        .iter()
+        .map(|sid| {
+            let call = h.call_by_sid(sid);
+            h.handle.text_back_call(call.id).unwrap_err().to_string()
+        })
+        .collect();
+    h.engine.run_due().await.unwrap();
+
+    assert!(
+        refusals[0].contains("answered"),
+        "answered: {}",
+        refusals[0]
+    );
+    assert!(
+        refusals[1].contains("opted out"),
+        "opted out: {}",
+        refusals[1]
+    );
+    assert!(refusals[2].contains("blocked"), "blocked: {}", refusals[2]);
+    assert_eq!(h.outbound_count(), 0, "nobody was texted");
+}
