@@ -15,15 +15,36 @@ const PREVIEW_CHARS: usize = 180;
 /// The tray menu's line that shows the unread count (tray tooltips are not shown everywhere).
 struct UnreadItem(MenuItem<Wry>);
 
-/// Shows the main window and gives it focus.
+/// Shows the main window and gives it focus, opening it again if it was destroyed.
 pub fn show_window(app: &AppHandle) {
-    if let Some(window) = app.get_webview_window("main") {
-        for result in [window.unminimize(), window.show(), window.set_focus()] {
-            if let Err(e) = result {
-                tracing::debug!(error = %e, "window not brought forward");
+    let window = match app.get_webview_window("main") {
+        Some(window) => window,
+        None => match reopen_window(app) {
+            Ok(window) => window,
+            Err(e) => {
+                tracing::warn!(error = %e, "window not opened again");
+                return;
             }
+        },
+    };
+    for result in [window.unminimize(), window.show(), window.set_focus()] {
+        if let Err(e) = result {
+            tracing::debug!(error = %e, "window not brought forward");
         }
     }
+}
+
+/// Builds the main window again from the configuration.
+fn reopen_window(app: &AppHandle) -> tauri::Result<tauri::WebviewWindow> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == "main")
+        .cloned()
+        .ok_or_else(|| tauri::Error::WindowNotFound)?;
+    tauri::WebviewWindowBuilder::from_config(app, &config)?.build()
 }
 
 /// Adds the tray icon: a click opens the window; its menu shows the unread count and quits.

@@ -92,11 +92,17 @@ fn main() -> anyhow::Result<()> {
         .build(tauri::generate_context!())
         .context("building the app")?;
 
-    app.run(|app, event| {
-        if let RunEvent::Exit = event {
+    app.run(|app, event| match event {
+        // The last window going away (rather than Quit in the tray) leaves the engine texting
+        // back; the tray or a second launch opens a new window.
+        RunEvent::ExitRequested {
+            api, code: None, ..
+        } => api.prevent_exit(),
+        RunEvent::Exit => {
             let core = app.state::<Core>().inner().clone();
             tauri::async_runtime::block_on(core.shutdown());
         }
+        _ => {}
     });
     Ok(())
 }

@@ -11,6 +11,7 @@
 //! `make test-deps` installs; without either they fail, saying which.
 
 mod app;
+mod desktop;
 mod inbox;
 mod processes;
 mod safety;

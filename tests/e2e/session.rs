@@ -105,6 +105,15 @@ impl Session {
         format!("http://127.0.0.1:{}", self.driver_port)
     }
 
+    /// The X display the app shows on, such as `:12`.
+    pub fn display(&self) -> String {
+        self.env
+            .iter()
+            .find(|(key, _)| key == "DISPLAY")
+            .map(|(_, value)| value.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
     /// The app's data directory (`TEXTBACK_DATA_DIR`): its database and settings.
     pub fn data_dir(&self) -> PathBuf {
         self.scratch.path().join("data")
