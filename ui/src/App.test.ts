@@ -115,6 +115,32 @@ describe('Settings against a fake backend', () => {
   });
 });
 
+describe('CRM webhooks against a fake backend', () => {
+  it('sends a typed signing secret to the keyring, never into the settings', async () => {
+    const backend = new FakeBackend();
+    backend.config = { ...sampleConfig(), webhooks: [{ url: 'https://hooks.example/crm', secret_env: 'CRM_SECRET' }] };
+    const target = document.createElement('div');
+    document.body.append(target);
+    const app = mount(App, { target, context: appContext(backend) });
+    await settle();
+    byTestId('nav-settings')[0].click();
+    await settle();
+
+    const secret = document.querySelector<HTMLInputElement>('input[aria-label="Endpoint 1 signing secret"]');
+    secret!.value = 'whsec-0123456789abcdef';
+    secret!.dispatchEvent(new Event('input'));
+    secret!.closest('form')!.requestSubmit();
+    await settle();
+
+    const saved = backend.calls_.find((c) => c.name === 'save_settings')?.args[0] as RawConfig;
+    const stored = backend.calls_.find((c) => c.name === 'save_webhook_secret')?.args;
+    expect(stored, 'the secret goes to the keyring under the endpoint\'s secret name').toEqual(['CRM_SECRET', 'whsec-0123456789abcdef']);
+    expect(JSON.stringify(saved), 'the settings never carry the secret').not.toContain('whsec-0123456789abcdef');
+    expect(secret!.value, 'the field is cleared once stored').toBe('');
+    unmount(app);
+  });
+});
+
 describe('Reply box', () => {
   it('keeps a draft when the open thread reloads for a new event', async () => {
     const backend = new FakeBackend();
