@@ -544,3 +544,68 @@ async fn a_slow_receiver_does_not_delay_a_text_back() {
         "the receiver had answered nothing yet"
     );
 }
+
+/// Pruning deletes delivered and given-up deliveries, and attempts, older than 30 days, and
+/// keeps recent ones and everything still pending.
+#[tokio::test]
+async fn old_finished_deliveries_are_pruned_and_recent_ones_kept() {
+    let (h, receiver, _) = with_receiver().await;
+    h.call(&caller(1), CallOutcome::NoAnswer);
+    h.step().await;
+    h.engine.deliver_webhooks().await.unwrap();
+    let old_delivered = h.handle.webhook_endpoints().unwrap()[0].delivered;
+    receiver.set_answer(ANSWER_500);
+    h.call(&caller(2), CallOutcome::NoAnswer);
+    h.step().await;
+    for _ in 0..26 {
+        h.engine.deliver_webhooks().await.unwrap();
+        h.advance(3600);
+    }
+    h.advance(31 * 86_400);
+    receiver.set_answer(ANSWER_OK);
+    h.call(&caller(3), CallOutcome::NoAnswer);
+    h.step().await;
+    h.engine.deliver_webhooks().await.unwrap();
+    receiver.set_answer(ANSWER_500);
+    h.call(&caller(4), CallOutcome::NoAnswer);
+    h.step().await;
+    h.engine.deliver_webhooks().await.unwrap();
+    let before = h.handle.webhook_endpoints().unwrap()[0].clone();
+    let cutoff = (h.clock.now() - crm::KEEP_FOR).timestamp_millis();
+
+    let pruned = h.engine.prune_webhooks().unwrap();
+
+    let after = &h.handle.webhook_endpoints().unwrap()[0];
+    let attempts = |sql: &str| -> i64 {
+        h.store()
+            .read(|c| Ok(c.query_row(sql, [cutoff], |r| r.get(0))?))
+            .unwrap()
+    };
+    assert!(
+        old_delivered > 0 && before.failed > 0 && before.pending > 0,
+        "the setup made old delivered, old given-up and pending rows: {before:?}"
+    );
+    assert_eq!(
+        after.delivered,
+        before.delivered - old_delivered,
+        "the old delivered rows went, the recent ones stayed"
+    );
+    assert_eq!(after.failed, 0, "the old given-up rows went");
+    assert_eq!(
+        after.pending, before.pending,
+        "pending rows are never pruned"
+    );
+    assert_eq!(
+        attempts("SELECT COUNT(*) FROM webhook_attempts WHERE at < ?1"),
+        0,
+        "no attempt older than 30 days is left"
+    );
+    assert!(
+        attempts("SELECT COUNT(*) FROM webhook_attempts WHERE at >= ?1") > 0,
+        "recent attempts are kept"
+    );
+    assert!(
+        pruned as u32 > old_delivered + before.failed,
+        "the count covers the deliveries and their attempts: {pruned}"
+    );
+}

@@ -10,7 +10,7 @@ use reqwest::header::CONTENT_TYPE;
 
 use super::payload::{signature_header, Payload, SIGNATURE_HEADER};
 use super::queue::{self, DeliveryAttempt, Due, Outcome, WebhookEndpoint};
-use super::{WebhookSecrets, CONCURRENCY};
+use super::{WebhookSecrets, CONCURRENCY, KEEP_FOR, PRUNE_BATCH};
 use crate::engine::{Engine, EngineError};
 use crate::provider::Secret;
 
@@ -116,6 +116,36 @@ impl Engine {
             Outcome::Delivered(_) => {}
         }
         Ok(Some(logged))
+    }
+
+    /// Deletes the deliveries delivered or given up, and the attempts made, more than
+    /// [`KEEP_FOR`] ago; pending deliveries stay. Each batch of [`PRUNE_BATCH`] rows is a
+    /// transaction of its own, so texts waiting to be recorded wait for one batch at most.
+    /// Returns the rows deleted.
+    pub fn prune_webhooks(&self) -> Result<usize, EngineError> {
+        let before = self.now() - KEEP_FOR;
+        let mut pruned = 0;
+        loop {
+            let deleted = self
+                .store()
+                .write(|tx| queue::prune(tx, before, PRUNE_BATCH))?;
+            pruned += deleted;
+            if deleted == 0 {
+                break;
+            }
+        }
+        if pruned > 0 {
+            tracing::debug!(rows = pruned, "old webhook deliveries pruned");
+        }
+        Ok(pruned)
+    }
+
+    /// Prunes old deliveries if the last pruning was [`super::PRUNE_EVERY`] ago or more.
+    pub(crate) fn prune_webhooks_if_due(&self) -> Result<usize, EngineError> {
+        if !self.webhooks.prune_due(self.now()) {
+            return Ok(0);
+        }
+        self.prune_webhooks()
     }
 
     /// Posts a `test` event to `url` at once, outside the queue, and returns the attempt.

@@ -17,8 +17,13 @@
 //! Delivery is at least once: a crash between a receiver's answer and its recording sends that
 //! event again, under the same `id`, which receivers use to drop duplicates.
 //!
-//! Limitation: delivered and failed rows and the attempt log are kept, not pruned; they grow
-//! by a row or two per event and endpoint. Limitation: a round waits for its slowest request,
+//! Finished rows are kept for [`KEEP_FOR`] (30 days), for the endpoint counts and the
+//! "recent deliveries" list: the webhook task deletes delivered and given-up rows last touched
+//! before then, and attempts made before then, at most once an hour ([`PRUNE_EVERY`]), in
+//! batches of [`PRUNE_BATCH`] rows per transaction so the write lock is never held for long.
+//! Pending rows are never pruned.
+//!
+//! Limitation: a round waits for its slowest request,
 //! so an endpoint that times out delays the other endpoints' next deliveries by up to
 //! [`REQUEST_TIMEOUT`].
 //!
@@ -31,8 +36,10 @@ mod payload;
 mod queue;
 
 use std::collections::HashMap;
-use std::sync::{PoisonError, RwLock};
+use std::sync::{Mutex, PoisonError, RwLock};
 use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 use crate::config::Webhook;
 use crate::provider::Secret;
@@ -51,6 +58,13 @@ pub const GIVE_UP_AFTER: chrono::Duration = chrono::Duration::hours(24);
 pub const BACKOFF_BASE: chrono::Duration = chrono::Duration::seconds(10);
 pub const BACKOFF_CAP: chrono::Duration = chrono::Duration::hours(1);
 
+/// How long delivered and given-up rows, and attempts, are kept.
+pub const KEEP_FOR: chrono::Duration = chrono::Duration::days(30);
+/// How often the webhook task prunes what is older than [`KEEP_FOR`].
+pub const PRUNE_EVERY: chrono::Duration = chrono::Duration::hours(1);
+/// Rows deleted per table in one transaction while pruning.
+pub const PRUNE_BATCH: usize = 500;
+
 /// Signing secrets by endpoint url.
 pub type WebhookSecrets = HashMap<String, Secret>;
 
@@ -59,6 +73,8 @@ pub type WebhookSecrets = HashMap<String, Secret>;
 pub struct Webhooks {
     secrets: RwLock<WebhookSecrets>,
     client: reqwest::Client,
+    /// When old rows were last pruned, by the engine's clock.
+    pruned_at: Mutex<Option<DateTime<Utc>>>,
 }
 
 impl Default for Webhooks {
@@ -74,6 +90,7 @@ impl Default for Webhooks {
         Self {
             secrets: RwLock::new(WebhookSecrets::new()),
             client,
+            pruned_at: Mutex::new(None),
         }
     }
 }
@@ -81,6 +98,20 @@ impl Default for Webhooks {
 impl Webhooks {
     fn set_secrets(&self, secrets: WebhookSecrets) {
         *self.secrets.write().unwrap_or_else(PoisonError::into_inner) = secrets;
+    }
+
+    /// Whether pruning is due at `now`: never done, or last done [`PRUNE_EVERY`] ago. Records
+    /// `now` as the last time when it is.
+    fn prune_due(&self, now: DateTime<Utc>) -> bool {
+        let mut last = self
+            .pruned_at
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let due = last.is_none_or(|at| now - at >= PRUNE_EVERY);
+        if due {
+            *last = Some(now);
+        }
+        due
     }
 
     fn secret(&self, url: &str) -> Option<Secret> {
@@ -118,4 +149,25 @@ pub fn secrets_with(
         }
     }
     Ok(secrets)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn pruning_runs_at_most_once_an_hour() {
+        let webhooks = Webhooks::default();
+        let t0 = Utc.with_ymd_and_hms(2026, 12, 3, 15, 0, 0).unwrap();
+
+        let first = webhooks.prune_due(t0);
+        let soon = webhooks.prune_due(t0 + chrono::Duration::minutes(59));
+        let later = webhooks.prune_due(t0 + PRUNE_EVERY);
+
+        assert!(first, "the first round prunes");
+        assert!(!soon, "not again within the hour");
+        assert!(later, "again an hour after the last time");
+    }
 }

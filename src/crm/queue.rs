@@ -281,6 +281,32 @@ pub(super) fn backoff(attempts: u32) -> chrono::Duration {
     chrono::Duration::milliseconds((capped.num_milliseconds() as f64 * spread) as i64)
 }
 
+/// Deletes one batch of what is kept past its use: up to `batch` deliveries delivered or given
+/// up before `before`, and up to `batch` attempts made before it. Returns the rows deleted.
+///
+/// An attempt that old belongs to a delivery that is finished, as retries stop after
+/// [`GIVE_UP_AFTER`]. Both scans start at the oldest rows, which are the ones to go, so a batch
+/// reads little more than it deletes.
+pub(super) fn prune(conn: &Connection, before: DateTime<Utc>, batch: usize) -> Result<usize> {
+    let deliveries = conn
+        .prepare_cached(
+            "DELETE FROM webhook_deliveries WHERE id IN (
+                 SELECT id FROM webhook_deliveries
+                 WHERE state IN ('delivered', 'failed') AND updated_at < ?1
+                 ORDER BY id LIMIT ?2
+             )",
+        )?
+        .execute(params![to_ms(before), batch as i64])?;
+    let attempts = conn
+        .prepare_cached(
+            "DELETE FROM webhook_attempts WHERE id IN (
+                 SELECT id FROM webhook_attempts WHERE at < ?1 ORDER BY at, id LIMIT ?2
+             )",
+        )?
+        .execute(params![to_ms(before), batch as i64])?;
+    Ok(deliveries + attempts)
+}
+
 /// The newest `limit` attempts, newest first.
 pub(super) fn recent(conn: &Connection, limit: u32) -> Result<Vec<DeliveryAttempt>> {
     let mut statement = conn.prepare_cached(

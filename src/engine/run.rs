@@ -131,7 +131,8 @@ impl Engine {
     }
 
     /// Posts events to the CRM endpoints. A task of its own, so an endpoint that is slow or
-    /// down holds up nothing but its own deliveries; it wakes on every committed event.
+    /// down holds up nothing but its own deliveries; it wakes on every committed event, and
+    /// prunes old deliveries once an hour.
     async fn webhook_loop(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
         let mut events = self.store.subscribe();
         loop {
@@ -144,6 +145,9 @@ impl Engine {
                     }
                 }
                 _ = shutdown.changed() => return,
+            }
+            if let Err(e) = self.prune_webhooks_if_due() {
+                tracing::warn!(error = %e, "webhook pruning failed");
             }
             let wait = match self.next_webhook_due() {
                 Some(at) => (at - self.now()).to_std().unwrap_or_default(),

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::read::{Step, What};
+use super::steps::{Step, What};
 use super::TemplateResults;
 
 /// The figures that follow text-backs forward in time.

@@ -42,18 +42,22 @@
 //!   (`n`), answered and followed by a booking (before the next text-back), with the rates.
 //! - `missed_by_hour`: missed calls by local weekday (Monday first) and hour of the call's end.
 //!
-//! The queries name the event kinds they read, so SQLite answers from the `(kind, at)` index
-//! and touches only the events a figure needs.
+//! The queries name the event kinds they read and the values of `data` they need in the same
+//! `json_extract` expressions as the covering indexes of the schema's fourth migration, so
+//! SQLite answers each from an ordered range of one index instead of parsing events' JSON. The
+//! reply figures follow each texted conversation past the period's end; `steps` explains how
+//! that is read. [`weekly`] reads the events of both its weeks once.
 //!
-//! Limitation: the figures need each event's row (its `data`), not just the index, and the
-//! reply figures read every event of each texted conversation from the period's start on. On
-//! the store benchmark's week of 25,000 missed calls (far beyond a practice's) all figures take
-//! about 0.45 s, where a bare count by kind takes 13 ms. The time grows with the period's
-//! events, not with the size of the database.
+//! Limitation: the time grows with the period's events, not with the size of the database, and
+//! is still short of its 50 ms target on the store benchmark's weeks of 25,000 missed calls and
+//! 160,000 events (far beyond a practice's): one week's figures take p50 130-140 ms, p99
+//! about 200 ms on a busy 2-core machine. Most of it is reading some 250,000 index entries
+//! and the texts they name one row at a time, and sorting them by conversation.
 
 mod cohort;
 mod period;
 mod read;
+mod steps;
 
 use std::collections::BTreeMap;
 
@@ -63,6 +67,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 pub use period::{BackwardsPeriod, Period};
+use steps::Log;
 
 use crate::clock::{from_ms, to_ms};
 use crate::store::Result;
@@ -117,20 +122,29 @@ pub struct Report {
 /// The figures of the week containing `now`, local time, and of the week before.
 pub fn weekly(conn: &Connection, now: DateTime<Utc>, time_zone: Tz) -> Result<Report> {
     let week = Period::week_of(now, time_zone);
+    let previous = week.previous();
+    // The previous week's text-backs are followed through this week: read both weeks once.
+    let log = Log::read(conn, to_ms(previous.from), to_ms(week.to))?;
     Ok(Report {
-        previous: Some(for_period(conn, &week.previous())?),
-        current: for_period(conn, &week)?,
+        previous: Some(figures(conn, &previous, &log)?),
+        current: figures(conn, &week, &log)?,
     })
 }
 
 /// The figures of `period`, from the events stored so far.
 pub fn for_period(conn: &Connection, period: &Period) -> Result<Metrics> {
+    let log = Log::read(conn, to_ms(period.from), to_ms(period.to))?;
+    figures(conn, period, &log)
+}
+
+/// The figures of `period`, its texts followed through `log`, which covers it.
+fn figures(conn: &Connection, period: &Period, log: &Log) -> Result<Metrics> {
     let (from, to) = (to_ms(period.from), to_ms(period.to));
 
     let missed_at = read::missed_calls(conn, from, to)?;
     let missed = missed_at.len() as u64;
     let booked = read::booked(conn, from, to)?;
-    let steps = read::texted_conversations(conn, from, to)?;
+    let steps = log.texted_conversations(from, to);
     let mut cohort = cohort::follow(&steps, to);
 
     cohort.time_to_text_s.sort_by(f64::total_cmp);

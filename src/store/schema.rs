@@ -213,6 +213,43 @@ CREATE TABLE webhook_attempts (
 );
 CREATE INDEX webhook_attempts_by_time ON webhook_attempts (at DESC, id DESC);
 "#,
+    // Covering indexes for the weekly figures (src/metrics). Each holds, for one kind of event,
+    // its time and the values of its `data` that a figure reads, so a week's figures come from
+    // ordered index ranges without opening an event's row or parsing its JSON; SQLite uses the
+    // stored values wherever a query names the same `json_extract` expression. They are
+    // partial, so each event lands in at most one of them, and `kind` leads the key so the
+    // planner prefers them to `events_by_kind` for `kind = ? AND at` ranges.
+    r#"
+-- Missed calls and the call each names (missed calls, missed calls by hour).
+CREATE INDEX events_calls_detected
+    ON events (kind, at, json_extract(data, '$.missed'), json_extract(data, '$.call_id'))
+    WHERE kind = 'call_detected';
+-- Skips by reason (skipped).
+CREATE INDEX events_calls_skipped ON events (kind, at, json_extract(data, '$.reason'))
+    WHERE kind = 'call_skipped';
+-- Texts sent, by conversation and text (texted, replies, templates, time to text).
+CREATE INDEX events_texts_sent
+    ON events (kind, at, conversation_id, json_extract(data, '$.message_id'))
+    WHERE kind = 'text_sent';
+-- Replies, by conversation (replied, staff reply time).
+CREATE INDEX events_replies ON events (kind, at, conversation_id)
+    WHERE kind = 'reply_received';
+-- Status changes, by new status (booked).
+CREATE INDEX events_status_changes
+    ON events (kind, at, json_extract(data, '$.to'), conversation_id)
+    WHERE kind = 'status_changed';
+-- Refusals and delivery reports of texts (delivered, failed).
+CREATE INDEX events_texts_failed
+    ON events (kind, at, json_extract(data, '$.message_id'), json_extract(data, '$.code'))
+    WHERE kind = 'text_failed';
+CREATE INDEX events_deliveries
+    ON events (kind, at, json_extract(data, '$.status'), json_extract(data, '$.message_id'),
+               json_extract(data, '$.error_code'))
+    WHERE kind = 'delivery_changed';
+-- What each outgoing text was, read as one range of ids for a period's texts sent.
+CREATE INDEX messages_outbound ON messages (id, kind, template, follow_up_step, call_id)
+    WHERE direction = 'out';
+"#,
 ];
 
 /// Brings the database up to the newest schema, applying what is missing in order.
