@@ -269,7 +269,7 @@ pub async fn save_provider(
     provider: RawProvider,
     secret: Option<String>,
 ) -> UiResult<AppState> {
-    let provider = provider_check::normalize(provider);
+    let provider = provider_check::normalize(provider)?;
     let mut settings = core.running().await?.handle().settings();
     settings.provider = provider.clone();
     textback::config::Config::from_raw(settings.clone())
@@ -296,7 +296,7 @@ pub async fn test_connection(
     provider: RawProvider,
     secret: Option<String>,
 ) -> UiResult<provider_check::Outcome> {
-    let provider = provider_check::normalize(provider);
+    let provider = provider_check::normalize(provider)?;
     let settings = core.running().await?.handle().settings();
     let secret = match secret.filter(|s| !s.trim().is_empty()) {
         Some(secret) => secret.trim().to_owned(),
