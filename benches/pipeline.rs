@@ -81,13 +81,7 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .expect("a tokio runtime");
-    match runtime.block_on(run()) {
-        Ok((figures, failures)) => common::finish(figures, &failures),
-        Err(e) => {
-            eprintln!("pipeline benchmark stopped: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    common::conclude("pipeline", runtime.block_on(run()))
 }
 
 async fn run() -> anyhow::Result<(Value, Vec<String>)> {

@@ -43,13 +43,7 @@ const RSS_TARGET_MB: f64 = 50.0;
 
 fn main() -> ExitCode {
     common::init_tracing();
-    match run() {
-        Ok((figures, failures)) => common::finish(figures, &failures),
-        Err(e) => {
-            eprintln!("store benchmark stopped: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    common::conclude("store", run())
 }
 
 fn run() -> anyhow::Result<(Value, Vec<String>)> {

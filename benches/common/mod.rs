@@ -1,4 +1,4 @@
-//! What both benchmarks share: percentiles, the figures' JSON line, peak memory, and the
+//! What the benchmarks share: percentiles, the figures' JSON line, peak memory, and the
 //! rule for a failed correctness check.
 //!
 //! A benchmark reports and never judges times: each figure is printed beside its target, and
@@ -73,6 +73,17 @@ pub fn init_tracing() {
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
             .with_writer(std::io::stderr)
             .init();
+    }
+}
+
+/// Ends the benchmark `name`: its figures, or why it stopped.
+pub fn conclude(name: &str, outcome: anyhow::Result<(Value, Vec<String>)>) -> ExitCode {
+    match outcome {
+        Ok((figures, failures)) => finish(figures, &failures),
+        Err(e) => {
+            eprintln!("{name} benchmark stopped: {e:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 

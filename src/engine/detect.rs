@@ -222,26 +222,7 @@ fn apply(
             },
             Some(conversation),
         ) => {
-            let values = super::followup::template_values(tx, config, conversation)?;
-            let variants = match template {
-                super::TemplateChoice::BusinessHours => &config.templates.business_hours,
-                super::TemplateChoice::AfterHours => &config.templates.after_hours,
-            };
-            let variant = variants.choose(&mut rand::rng());
-            let body = variant.template.render(&values);
-            let recorded = variant.recorded_as(template.as_str());
-            let text = NewOutbound {
-                conversation_id: conversation,
-                kind: "text_back",
-                body: &body,
-                template: Some(&recorded),
-                follow_up_step: None,
-                call_id: Some(call_id),
-                author: None,
-                due_at,
-            };
-            let message_id = tx.schedule_text(&text, now)?;
-            tx.set_call_decision(call_id, "pending", None, Some(message_id))?;
+            schedule_text_back(tx, config, conversation, call_id, template, due_at, now)?;
             Ok(true)
         }
         (Decision::Text { .. }, None) => {
@@ -261,6 +242,40 @@ fn apply(
             Ok(false)
         }
     }
+}
+
+/// Writes the text-back for call `call_id` to the outbox, due at `due_at`, in the words of the
+/// `choice` template (one of its variants, picked by weight), and records it on the call.
+pub(super) fn schedule_text_back(
+    tx: &mut Tx<'_>,
+    config: &Config,
+    conversation: i64,
+    call_id: i64,
+    choice: super::TemplateChoice,
+    due_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<i64, crate::store::StoreError> {
+    let values = super::followup::template_values(tx, config, conversation)?;
+    let variants = match choice {
+        super::TemplateChoice::BusinessHours => &config.templates.business_hours,
+        super::TemplateChoice::AfterHours => &config.templates.after_hours,
+    };
+    let variant = variants.choose(&mut rand::rng());
+    let body = variant.template.render(&values);
+    let recorded = variant.recorded_as(choice.as_str());
+    let text = NewOutbound {
+        conversation_id: conversation,
+        kind: "text_back",
+        body: &body,
+        template: Some(&recorded),
+        follow_up_step: None,
+        call_id: Some(call_id),
+        author: None,
+        due_at,
+    };
+    let message_id = tx.schedule_text(&text, now)?;
+    tx.set_call_decision(call_id, "pending", None, Some(message_id))?;
+    Ok(message_id)
 }
 
 fn skip(

@@ -6,10 +6,8 @@
 //! twice. The text is the template the engine would have chosen at this moment, recorded like an
 //! automatic text-back so the figures count it.
 
-use rand::rng;
-
 use super::{Engine, EngineError};
-use crate::store::{self, NewOutbound, StoreError, Tx};
+use crate::store::{self, StoreError, Tx};
 
 impl Engine {
     /// Schedules a text-back for call `call_id` now and returns the new message's id.
@@ -27,37 +25,24 @@ impl Engine {
             refuse_unless_textable(tx, &call)?;
 
             let (_, customer) = store::conversation_numbers(tx, conversation)?;
-            let open = config
+            let choice = if config
                 .business
                 .hours
-                .is_open(now, config.business.time_zone);
-            let (choice, variants) = if open {
-                (
-                    super::TemplateChoice::BusinessHours,
-                    &config.templates.business_hours,
-                )
+                .is_open(now, config.business.time_zone)
+            {
+                super::TemplateChoice::BusinessHours
             } else {
-                (
-                    super::TemplateChoice::AfterHours,
-                    &config.templates.after_hours,
-                )
+                super::TemplateChoice::AfterHours
             };
-            let values = super::followup::template_values(tx, &config, conversation)?;
-            let variant = variants.choose(&mut rng());
-            let body = variant.template.render(&values);
-            let recorded = variant.recorded_as(choice.as_str());
-            let text = NewOutbound {
-                conversation_id: conversation,
-                kind: "text_back",
-                body: &body,
-                template: Some(&recorded),
-                follow_up_step: None,
-                call_id: Some(call_id),
-                author: None,
-                due_at: now,
-            };
-            let message_id = tx.schedule_text(&text, now)?;
-            tx.set_call_decision(call_id, "pending", None, Some(message_id))?;
+            let message_id = super::detect::schedule_text_back(
+                tx,
+                &config,
+                conversation,
+                call_id,
+                choice,
+                now,
+                now,
+            )?;
             tx.note_activity(conversation, now, false)?;
             tracing::info!(call_id, customer = %customer, "text-back by hand scheduled");
             Ok(message_id)
