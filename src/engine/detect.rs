@@ -183,6 +183,7 @@ impl Engine {
                     let preview = format!("Missed call ({})", outcome.as_str());
                     tx.touch_conversation(conversation, ended_at, &preview, true)?;
                 } else {
+                    tx.touch_conversation(conversation, ended_at, "Answered call", false)?;
                     cancel_text_backs(tx, number, "reached", now)?;
                 }
             }

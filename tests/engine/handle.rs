@@ -249,3 +249,24 @@ async fn texting_back_by_hand_respects_answered_calls_opt_outs_and_blocks() {
     assert!(refusals[2].contains("blocked"), "blocked: {}", refusals[2]);
     assert_eq!(h.outbound_count(), 0, "nobody was texted");
 }
+
+/// Guards the inbox's wording for an answered call: the conversation says what happened and
+/// does not ask for attention.
+#[tokio::test]
+async fn an_answered_call_shows_as_such_and_is_not_unread() {
+    let h = Harness::new("").await;
+    h.call(&caller(1), CallOutcome::Answered);
+
+    h.step().await;
+
+    let inbox = h.handle.inbox(&InboxFilter::default()).unwrap();
+    let conversation = &inbox.conversations[0];
+    assert_eq!(
+        conversation.last_preview, "Answered call",
+        "the preview names the call"
+    );
+    assert_eq!(
+        conversation.unread, 0,
+        "an answered call needs nobody's attention"
+    );
+}
