@@ -168,4 +168,30 @@ describe('Reply box', () => {
     expect((byTestId('reply-input')[0] as HTMLTextAreaElement).value, 'the draft survives').toBe('Tuesday at 10 works');
     unmount(app);
   });
+
+  it('keeps each conversation’s draft while the desk moves between them', async () => {
+    const backend = new FakeBackend();
+    backend.conversations = [summary(1), summary(2)];
+    const target = document.createElement('div');
+    document.body.append(target);
+    const app = mount(App, { target, context: appContext(backend) });
+    await settle();
+    const open = async (id: string) => {
+      byTestId('conversation-item').find((e) => e.dataset.id === id)!.click();
+      await settle();
+    };
+    const box = () => byTestId('reply-input')[0] as HTMLTextAreaElement;
+
+    await open('1');
+    box().value = 'Half-written answer';
+    box().dispatchEvent(new Event('input'));
+    flushSync();
+    await open('2');
+    const second = box().value;
+    await open('1');
+
+    expect(second, 'another conversation starts with an empty box').toBe('');
+    expect(box().value, 'the first conversation’s draft is back').toBe('Half-written answer');
+    unmount(app);
+  });
 });
