@@ -5,9 +5,10 @@
 //! flow with no account. Once the owner connects a provider, the settings (in the database) and
 //! the secret (in the keyring) start the engine against the real provider on every launch.
 //!
-//! The settings live in the database the engine records them in, so a demo's edits (the
-//! business's name, its templates) survive a restart and carry over when the owner connects a
-//! real account.
+//! The demo keeps its own database (`demo/textback.db`, with its own backups beside it), so its
+//! made-up calls and texts never mix with a real business's leads and figures (`textback.db`). The settings live in the database the
+//! engine records them in: a demo's edits (the business's name, its templates) survive a
+//! restart, and carry over into the real database when the owner connects an account.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -25,8 +26,10 @@ use textback_sandbox::{RunningSandbox, Sandbox, SandboxOptions};
 
 use crate::secrets;
 
-/// The database file inside the data folder.
+/// The business's database inside the data folder, once a provider is connected.
 const DATABASE: &str = "textback.db";
+/// The demo's folder, holding its database and backups.
+const DEMO_DIR: &str = "demo";
 /// Written in demo mode with the embedded sandbox's address, for tools and tests to reach it.
 const DEMO_URL_FILE: &str = "demo-sandbox-url";
 
@@ -55,16 +58,21 @@ pub struct Session {
 }
 
 impl Session {
-    /// Starts the engine on the database in `data_dir`, in demo or live mode as its settings
-    /// say.
+    /// Starts the engine in `data_dir`: on the business's database when a provider has been
+    /// connected, else the demo on its own.
     pub async fn start(data_dir: &Path) -> anyhow::Result<Self> {
-        let store =
-            Arc::new(Store::open(&data_dir.join(DATABASE)).context("opening the database")?);
-        let stored = stored_settings(&store)?;
-        match stored {
-            Some(raw) if raw.provider.kind != "sandbox" => Self::live(store, raw),
-            stored => Self::demo(store, stored, data_dir).await,
+        let live = data_dir.join(DATABASE);
+        if live.exists() {
+            let store = open(&live)?;
+            if let Some(raw) = stored_settings(&store)? {
+                return Self::live(store, raw);
+            }
         }
+        let demo_dir = data_dir.join(DEMO_DIR);
+        create_private_dir(&demo_dir)?;
+        let store = open(&demo_dir.join(DATABASE))?;
+        let stored = stored_settings(&store)?;
+        Self::demo(store, stored, data_dir).await
     }
 
     async fn demo(
@@ -120,12 +128,11 @@ impl Session {
         })
     }
 
-    /// Starts the engine on `data_dir` against the provider in `raw` with `secret`, replacing
-    /// whatever settings the database held.
+    /// Starts the engine on the business's database in `data_dir` against the provider in
+    /// `raw` with `secret`, replacing whatever settings that database held.
     pub fn connect(data_dir: &Path, raw: RawConfig, secret: &str) -> anyhow::Result<Self> {
         let config = Config::from_raw(raw)?;
-        let store =
-            Arc::new(Store::open(&data_dir.join(DATABASE)).context("opening the database")?);
+        let store = open(&data_dir.join(DATABASE))?;
         let _ = std::fs::remove_file(data_dir.join(DEMO_URL_FILE));
         let handle = start_engine(store, &config, &Secret::new(secret))?;
         Ok(Self {
@@ -182,6 +189,11 @@ pub struct ProviderState {
     pub state: &'static str,
     pub since: Option<String>,
     pub error: Option<String>,
+}
+
+fn open(path: &Path) -> anyhow::Result<Arc<Store>> {
+    let store = Store::open(path).with_context(|| format!("opening {}", path.display()))?;
+    Ok(Arc::new(store))
 }
 
 fn stored_settings(store: &Store) -> anyhow::Result<Option<RawConfig>> {

@@ -108,7 +108,7 @@ async fn settings_and_the_secret_survive_a_restart() {
         assert_eq!(
             leaks,
             Vec::<PathBuf>::new(),
-            "no database file holds the token, plain or Base64 ({when})"
+            "no file in the data directory holds the token, plain or Base64 ({when})"
         );
     }
 }
@@ -119,19 +119,31 @@ fn needles(account_sid: &str, token: &str) -> Vec<Vec<u8>> {
     vec![token.as_bytes().to_vec(), basic.into_bytes()]
 }
 
-/// The database files (`textback.db`, `-wal`, `-shm`) whose raw bytes contain any of
+/// The files anywhere under the data directory (the business's and the demo's databases with
+/// their `-wal` and `-shm`, backups, the web view's storage) whose raw bytes contain any of
 /// `needles`.
 fn files_holding(data_dir: &Path, needles: &[Vec<u8>]) -> Vec<PathBuf> {
-    ["textback.db", "textback.db-wal", "textback.db-shm"]
-        .iter()
-        .map(|name| data_dir.join(name))
-        .filter(|path| {
-            let bytes = std::fs::read(path).unwrap_or_default();
-            needles
+    let mut found = Vec::new();
+    let mut folders = vec![data_dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for path in entries.flatten().map(|e| e.path()) {
+            if path.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            let holds = needles
                 .iter()
-                .any(|needle| bytes.windows(needle.len()).any(|w| w == needle.as_slice()))
-        })
-        .collect()
+                .any(|needle| bytes.windows(needle.len()).any(|w| w == needle.as_slice()));
+            if holds {
+                found.push(path);
+            }
+        }
+    }
+    found
 }
 
 /// What the keyring holds for the account, read by another process, as the next launch reads
