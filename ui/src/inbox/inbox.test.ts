@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeBackend, summary } from '../lib/testing/fakeBackend';
 import type { UiEvent } from '../lib/types';
 import { InboxStore } from './inbox.svelte';
+import { templateWords } from '../lib/templates';
 
 function replyEvent(conversationId: number, messageId: number, body: string): UiEvent {
   return {
@@ -88,5 +89,13 @@ describe('InboxStore resync', () => {
 
     expect(backend.count('inbox'), 'the list is read again').toBe(lists + 1);
     expect(backend.count('thread'), 'the open thread too').toBe(threads + 1);
+  });
+});
+
+describe('template wording', () => {
+  it('names the template a text-back used, and its A/B variant', () => {
+    expect(templateWords('business_hours'), 'a plain template').toBe('opening-hours text');
+    expect(templateWords('after_hours:b'), 'a variant').toBe('after-hours text, variant b');
+    expect(templateWords('custom'), 'an unknown template shows as recorded').toBe('custom');
   });
 });

@@ -1,6 +1,7 @@
 /** How messages and conversation states read in the inbox. */
 
 import { describeReason } from '../lib/reasons';
+import { templateWords } from '../lib/templates';
 import type { Message, Status } from '../lib/types';
 
 export const STATUS_LABELS: Record<Status, string> = {
@@ -16,7 +17,7 @@ export const STATUS_LABELS: Record<Status, string> = {
 export function messageAuthor(m: Message): string {
   switch (m.kind) {
     case 'text_back':
-      return m.template ? `Automatic text-back (${m.template})` : 'Automatic text-back';
+      return m.template ? `Automatic text-back · ${templateWords(m.template)}` : 'Automatic text-back';
     case 'follow_up':
       return m.follow_up_step ? `Automatic follow-up ${m.follow_up_step}` : 'Automatic follow-up';
     case 'help':
