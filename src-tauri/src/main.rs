@@ -23,6 +23,7 @@ use tracing_subscriber::EnvFilter;
 pub use crate::core::Core;
 
 fn main() -> anyhow::Result<()> {
+    desktop::prefer_cpu_rendering();
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_env("TEXTBACK_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
