@@ -12,11 +12,13 @@
 //! callers and kill schedule (the interleaving with the engine still varies from run to run),
 //! and `TEXTBACK_CRASH_KILLS` sets how many times the engine is killed.
 
+mod support;
+
 use std::cell::Cell;
 use std::collections::HashSet;
 use std::fs::OpenOptions;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -29,18 +31,15 @@ use textback::store::{NewOutbound, Store};
 use textback::Engine;
 use textback_provider::NewMessage;
 use textback_sandbox::{
-    CallOutcome, CallStatus, Faults, MessageDirection, RunningSandbox, Sandbox, SandboxMessage,
-    SandboxOptions,
+    CallOutcome, CallStatus, Faults, MessageDirection, Sandbox, SandboxMessage, SandboxOptions,
 };
 
 use plan::{Plan, Role, Step};
+use support::process::{EngineProcess, World};
+use support::texts::{received_by_customer, Received, FOLLOW_UP, TEXT_BACK};
 
 /// The numbers callers dial.
 const BUSINESS_NUMBERS: [&str; 3] = ["+12125550100", "+12125550101", "+12125550102"];
-/// How every text-back starts, whichever template the hour picks.
-const TEXT_BACK: &str = "Sorry we missed your call";
-/// How every follow-up starts.
-const FOLLOW_UP: &str = "Just checking in";
 /// The follow-up delay: long enough after a text-back for a reply sent at once to be polled
 /// first (the poll interval is one second), short enough to run many within the test.
 const FOLLOW_UP_AFTER: &str = "3s";
@@ -68,7 +67,7 @@ async fn killing_the_engine_at_random_loses_and_duplicates_no_text() {
     let began = Instant::now();
     let mut rng = StdRng::seed_from_u64(seed);
     let plan = Plan::new(&mut rng);
-    let world = World::start().await;
+    let world = World::start(SandboxOptions::default(), config_toml).await;
 
     let chaos_over = Cell::new(false);
     let mut replies = Replies::new(&plan);
@@ -129,7 +128,7 @@ fn log_tail(path: &Path) -> String {
 /// down is handled before the missed call that came after it, so that call is not texted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stop_received_while_the_engine_was_down_keeps_the_later_call_from_being_texted() {
-    let world = World::start().await;
+    let world = World::start(SandboxOptions::default(), config_toml).await;
     let latency = Faults {
         latency_ms: 30,
         ..Faults::default()
@@ -146,7 +145,7 @@ async fn a_stop_received_while_the_engine_was_down_keeps_the_later_call_from_bei
         .place_call(caller, business, CallOutcome::NoAnswer)
         .expect("the sandbox takes the call");
 
-    let mut engine = engine::EngineProcess::start(&world);
+    let mut engine = engine::start(&world);
     let settled = settle(&world, &mut Replies::default()).await;
     let exit = engine.kill();
 
@@ -173,16 +172,8 @@ async fn a_stop_received_while_the_engine_was_down_keeps_the_later_call_from_bei
 async fn a_reply_recorded_before_reconciliation_still_stops_the_follow_up() {
     let start = DateTime::parse_from_rfc3339("2024-03-09T15:00:00.400Z").expect("a valid time");
     let clock = ManualClock::new(start.with_timezone(&Utc));
-    let sandbox_clock = clock.clone();
-    let sandbox = Sandbox::new(SandboxOptions {
-        clock: Arc::new(move || sandbox_clock.now()),
-        ..SandboxOptions::default()
-    });
-    let server = sandbox
-        .clone()
-        .spawn("127.0.0.1:0")
-        .await
-        .expect("the sandbox binds");
+    let server = support::serve_sandbox_with_clock(&clock).await;
+    let sandbox = server.sandbox();
     let dir = TempDir::new().expect("a temporary directory");
     let config = textback::config::Config::from_toml(&config_toml(
         &server.base_url(),
@@ -267,49 +258,6 @@ fn env_number(name: &str) -> Option<u64> {
 fn fresh_seed() -> u64 {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
     now.map_or(0, |d| d.as_nanos() as u64) ^ u64::from(std::process::id())
-}
-
-/// The sandbox, and the files the engine runs on.
-struct World {
-    /// Serves the sandbox for as long as the world lives.
-    _server: RunningSandbox,
-    sandbox: Sandbox,
-    dir: TempDir,
-    config: PathBuf,
-    db: PathBuf,
-    log: PathBuf,
-}
-
-impl World {
-    /// Starts the sandbox on a free loopback port and writes the engine's configuration.
-    async fn start() -> Self {
-        let sandbox = Sandbox::new(SandboxOptions::default());
-        let server = sandbox
-            .clone()
-            .spawn("127.0.0.1:0")
-            .await
-            .expect("the sandbox binds a loopback port");
-        let dir = tempfile::Builder::new()
-            .prefix("textback-crash")
-            .tempdir()
-            .expect("a temporary directory");
-        let config = dir.path().join("textback.toml");
-        let toml = config_toml(&server.base_url(), sandbox.account_sid());
-        std::fs::write(&config, toml).expect("the configuration is written");
-        Self {
-            db: dir.path().join("textback.db"),
-            log: dir.path().join("engine.log"),
-            _server: server,
-            sandbox,
-            dir,
-            config,
-        }
-    }
-
-    /// Keeps the directory after the test, for a look at the database and the log.
-    fn keep(self) -> PathBuf {
-        self.dir.keep()
-    }
 }
 
 /// A configuration for quick rounds: no grace, no quiet hours, one short follow-up, caps out
@@ -628,58 +576,20 @@ mod plan {
 mod engine {
     use super::*;
 
-    /// A running `textback run`.
-    pub struct EngineProcess {
-        child: Child,
-    }
-
-    impl EngineProcess {
-        /// Starts the binary on the world's configuration and database, logging to its file.
-        pub fn start(world: &World) -> Self {
-            let log = OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&world.log)
-                .expect("the engine log opens");
-            let child = Command::new(env!("CARGO_BIN_EXE_textback"))
-                .arg("run")
-                .arg("--config")
-                .arg(&world.config)
-                .arg("--db")
-                .arg(&world.db)
-                .env("TWILIO_AUTH_TOKEN", world.sandbox.auth_token())
-                .env("RUST_LOG", "warn")
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(log)
-                .spawn()
-                .expect("the textback binary starts");
-            Self { child }
-        }
-
-        /// Kills the engine with SIGKILL. An engine that had already stopped by itself is an
-        /// error: nothing but the kill should ever end it.
-        pub fn kill(&mut self) -> Result<(), String> {
-            let exited = self.child.try_wait().map_err(|e| e.to_string())?;
-            if let Some(status) = exited {
-                return Err(format!(
-                    "the engine keeps running until killed, but it exited by itself ({status})"
-                ));
-            }
-            self.child.kill().map_err(|e| e.to_string())?;
-            self.child.wait().map_err(|e| e.to_string())?;
-            Ok(())
-        }
-    }
-
-    impl Drop for EngineProcess {
-        /// Leaves no engine behind when a test fails half-way.
-        fn drop(&mut self) {
-            if let Ok(None) = self.child.try_wait() {
-                self.child.kill().ok();
-                self.child.wait().ok();
-            }
-        }
+    /// Starts `textback run` on the world's configuration and database, logging warnings to
+    /// its log file.
+    pub fn start(world: &World) -> EngineProcess {
+        let log = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&world.log)
+            .expect("the engine log opens");
+        let mut command = world.run_command(world.sandbox.auth_token());
+        command
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(log);
+        EngineProcess::spawn(command)
     }
 
     /// What the kill schedule left: the engine that runs on, what the kills interrupted, and
@@ -733,7 +643,7 @@ mod engine {
                 latency_ms,
                 ..Faults::default()
             });
-            let mut engine = EngineProcess::start(world);
+            let mut engine = start(world);
             let up = Duration::from_millis(rng.random_range(50..=longest_up));
             if rng.random_bool(0.5) {
                 next_accepted_text(&world.sandbox, up).await;
@@ -749,7 +659,7 @@ mod engine {
         }
         over.set(true);
         Chaos {
-            engine: EngineProcess::start(world),
+            engine: start(world),
             interrupted,
             failures,
         }
@@ -772,8 +682,6 @@ fn is_inbound(message: &SandboxMessage) -> bool {
 
 /// The checks, on the provider's record and the database.
 mod verdict {
-    use std::collections::HashMap;
-
     use super::*;
 
     /// What the judge found.
@@ -782,14 +690,6 @@ mod verdict {
         /// Follow-ups to repliers that the engine queued before it had seen the reply.
         pub excused: Vec<String>,
         pub sent: usize,
-    }
-
-    /// What one caller received, counted by kind.
-    #[derive(Debug, Default, Clone, Copy)]
-    struct Received {
-        text_backs: usize,
-        follow_ups: usize,
-        other: usize,
     }
 
     /// Checks every caller's texts against their role, every sent text against the database,
@@ -803,7 +703,7 @@ mod verdict {
             sent: sent.len(),
         };
 
-        let received = received_by_caller(&sent);
+        let received = received_by_customer(sent.iter().copied());
         for caller in &plan.callers {
             let got = received.get(&caller.number).copied().unwrap_or_default();
             check_caller(&mut verdict, store, &caller.number, caller.role, got);
@@ -822,21 +722,6 @@ mod verdict {
         check_integrity(&mut verdict, store);
         check_calls_listed(&mut verdict, world);
         verdict
-    }
-
-    fn received_by_caller(sent: &[&SandboxMessage]) -> HashMap<String, Received> {
-        let mut received: HashMap<String, Received> = HashMap::new();
-        for message in sent {
-            let entry = received.entry(message.to.clone()).or_default();
-            if message.body.starts_with(TEXT_BACK) {
-                entry.text_backs += 1;
-            } else if message.body.starts_with(FOLLOW_UP) {
-                entry.follow_ups += 1;
-            } else {
-                entry.other += 1;
-            }
-        }
-        received
     }
 
     fn check_caller(verdict: &mut Verdict, store: &Store, number: &str, role: Role, got: Received) {

@@ -7,6 +7,8 @@
 //! what was sent is the judge. Waits are bounded; nothing is asserted about how long anything
 //! took.
 
+mod support;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,16 +19,13 @@ use textback::config::Config;
 use textback::engine::{Engine, EngineHandle, ProviderHealth};
 use textback::provider::{self, Secret};
 use textback::store::{self, Store};
-use textback_sandbox::{
-    CallOutcome, Faults, MessageDirection, RunningSandbox, Sandbox, SandboxOptions,
-};
+use textback_sandbox::{CallOutcome, Faults, RunningSandbox, Sandbox, SandboxOptions};
+
+use support::texts::{received_by_customer, Received, FOLLOW_UP, TEXT_BACK};
+use support::{serve_sandbox, wait_until};
 
 /// The numbers callers dial.
 const BUSINESS_NUMBERS: [&str; 2] = ["+12125550100", "+12125550101"];
-/// How every text-back starts.
-const TEXT_BACK: &str = "Sorry we missed your call";
-/// How every follow-up starts.
-const FOLLOW_UP: &str = "Just checking in";
 /// The faults of the whole run, outage aside.
 const FAULTY: Faults = Faults {
     error_rate: 0.20,
@@ -60,7 +59,7 @@ async fn a_faulty_provider_gets_every_text_exactly_once_and_an_outage_heals_itse
     let stoppers: Vec<String> = (0..STOPPERS).map(|i| caller(500 + i)).collect();
 
     place_traffic(&world, &silent, &stoppers).await;
-    let first_round = wait_until(|| world.all_texted(&silent)).await;
+    let first_round = wait_until(PATIENCE, || world.all_texted(&silent)).await;
     let quiet = world.settle().await;
 
     if let Err(e) = first_round {
@@ -86,10 +85,13 @@ async fn a_faulty_provider_gets_every_text_exactly_once_and_an_outage_heals_itse
         world.call(number, BUSINESS_NUMBERS[i % 2], CallOutcome::NoAnswer);
     }
     let is_down = || matches!(world.handle.provider_health(), ProviderHealth::Down { .. });
-    let down = wait_until(is_down).await;
+    let down = wait_until(PATIENCE, is_down).await;
     world.sandbox.set_faults(Faults::default());
-    let up = wait_until(|| world.handle.provider_health() == ProviderHealth::Up).await;
-    let recovered = wait_until(|| world.all_texted(&late)).await;
+    let up = wait_until(PATIENCE, || {
+        world.handle.provider_health() == ProviderHealth::Up
+    })
+    .await;
+    let recovered = wait_until(PATIENCE, || world.all_texted(&late)).await;
     let quiet = world.settle().await;
 
     down.expect("a provider that fails every request is reported down");
@@ -161,31 +163,11 @@ async fn place_traffic(world: &World, silent: &[String], stoppers: &[String]) {
     for (i, number) in silent.iter().take(REPEATS as usize).enumerate() {
         world.call(number, BUSINESS_NUMBERS[(i + 1) % 2], CallOutcome::NoAnswer);
     }
-    let opted_out = wait_until(|| stoppers.iter().all(|n| world.opted_out(n))).await;
+    let opted_out = wait_until(PATIENCE, || stoppers.iter().all(|n| world.opted_out(n))).await;
     opted_out.expect("the engine reads every STOP despite the faults");
     for (i, number) in stoppers.iter().enumerate() {
         world.call(number, BUSINESS_NUMBERS[i % 2], CallOutcome::NoAnswer);
     }
-}
-
-/// Checks `done` every 100 ms until it holds, or fails after [`PATIENCE`].
-async fn wait_until(mut done: impl FnMut() -> bool) -> Result<(), String> {
-    let deadline = Instant::now() + PATIENCE;
-    while !done() {
-        if Instant::now() > deadline {
-            return Err(format!("still not done after {PATIENCE:?}"));
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Ok(())
-}
-
-/// What one customer received, by kind.
-#[derive(Debug, Default, Clone, Copy, PartialEq)]
-struct Received {
-    text_backs: usize,
-    follow_ups: usize,
-    other: usize,
 }
 
 /// The sandbox and a running engine on a database of its own.
@@ -199,12 +181,8 @@ struct World {
 
 impl World {
     async fn start() -> Self {
-        let sandbox = Sandbox::new(SandboxOptions::default());
-        let server = sandbox
-            .clone()
-            .spawn("127.0.0.1:0")
-            .await
-            .expect("the sandbox binds a loopback port");
+        let server = serve_sandbox(SandboxOptions::default()).await;
+        let sandbox = server.sandbox().clone();
         let config = Config::from_toml(&config_toml(&server.base_url(), sandbox.account_sid()))
             .expect("the configuration is valid");
         let secret = Secret::new(sandbox.auth_token());
@@ -242,19 +220,7 @@ impl World {
 
     /// What each customer received, from the provider's record.
     fn received(&self) -> HashMap<String, Received> {
-        let mut received: HashMap<String, Received> = HashMap::new();
-        let sent = self.sandbox.messages().into_iter();
-        for message in sent.filter(|m| m.direction != MessageDirection::Inbound) {
-            let entry = received.entry(message.to).or_default();
-            if message.body.starts_with(TEXT_BACK) {
-                entry.text_backs += 1;
-            } else if message.body.starts_with(FOLLOW_UP) {
-                entry.follow_ups += 1;
-            } else {
-                entry.other += 1;
-            }
-        }
-        received
+        received_by_customer(&self.sandbox.messages())
     }
 
     /// Whether each of `callers` has at least a text-back and a follow-up.

@@ -8,15 +8,16 @@
 //! second run with a wrong token (refused requests, logged). Then every file the runs left is
 //! searched for both tokens, as written and in the Base64 form HTTP Basic auth sends.
 
+mod support;
+
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use tempfile::TempDir;
-use textback_sandbox::{
-    CallOutcome, Faults, MessageDirection, RunningSandbox, Sandbox, SandboxOptions,
-};
+use textback_sandbox::{CallOutcome, Faults, MessageDirection, SandboxOptions};
+
+use support::process::{EngineProcess, World};
+use support::wait_until;
 
 const BUSINESS: &str = "+12125550100";
 /// The longest any one wait of the test may last.
@@ -28,14 +29,18 @@ const PATIENCE: Duration = Duration::from_secs(60);
 async fn the_auth_token_is_never_written_anywhere() {
     let token = format!("tok-{:032x}", rand::random::<u128>());
     let wrong = format!("wrong-{:032x}", rand::random::<u128>());
-    let world = World::start(&token).await;
+    let options = SandboxOptions {
+        auth_token: token.clone(),
+        ..SandboxOptions::default()
+    };
+    let world = World::start(options, config_toml).await;
 
-    let mut engine = world.engine(&token, "first");
+    let mut engine = start_engine(&world, &token, "first");
     let exchanged = exchange(&world).await;
     let faulty = faulty_stretch(&world).await;
-    let live = world.database_files();
+    let live = database_files(&world);
     let stopped = engine.stop();
-    let mut refused = world.engine(&wrong, "second");
+    let mut refused = start_engine(&world, &wrong, "second");
     tokio::time::sleep(Duration::from_secs(3)).await;
     let refused_stopped = refused.stop();
 
@@ -108,8 +113,8 @@ async fn the_auth_token_is_never_written_anywhere() {
 /// A missed call, its text-back, and the customer's reply, read by the engine.
 async fn exchange(world: &World) -> Result<(), String> {
     let customer = "+13125550001";
-    world.call(customer);
-    wait_until(|| world.texts_to(customer) >= 1).await?;
+    call(world, customer);
+    wait_until(PATIENCE, || texts_to(world, customer) >= 1).await?;
     world
         .sandbox
         .receive_sms(customer, BUSINESS, "Can I come in on Tuesday?")
@@ -129,154 +134,57 @@ async fn faulty_stretch(world: &World) -> Result<(), String> {
     });
     let customers = ["+13125550002", "+13125550003", "+13125550004"];
     for customer in customers {
-        world.call(customer);
+        call(world, customer);
     }
     tokio::time::sleep(Duration::from_secs(4)).await;
     world.sandbox.set_faults(Faults::default());
-    wait_until(|| customers.iter().all(|c| world.texts_to(c) >= 1)).await
+    wait_until(PATIENCE, || {
+        customers.iter().all(|c| texts_to(world, c) >= 1)
+    })
+    .await
 }
 
-/// Checks `done` every 100 ms until it holds, or fails after [`PATIENCE`].
-async fn wait_until(mut done: impl FnMut() -> bool) -> Result<(), String> {
-    let deadline = Instant::now() + PATIENCE;
-    while !done() {
-        if Instant::now() > deadline {
-            return Err(format!("still not done after {PATIENCE:?}"));
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Ok(())
+/// Starts `textback run` with `token`, logging at debug level to the log file, its standard
+/// output and error captured in files named after `run`.
+fn start_engine(world: &World, token: &str, run: &str) -> EngineProcess {
+    let output = |stream: &str| {
+        File::create(world.dir.path().join(format!("{run}.{stream}")))
+            .expect("an output file is created")
+    };
+    let mut command = world.run_command(token);
+    command
+        .arg("--log-file")
+        .arg(&world.log)
+        .env("RUST_LOG", "debug")
+        .stdout(output("stdout"))
+        .stderr(output("stderr"));
+    EngineProcess::spawn(command)
 }
 
-/// The sandbox, and the files the engine runs on.
-struct World {
-    _server: RunningSandbox,
-    sandbox: Sandbox,
-    dir: TempDir,
-    config: PathBuf,
-    db: PathBuf,
-    log: PathBuf,
+/// The database, its write-ahead log and its shared-memory index as they are now: the log is
+/// gone once the engine closes the database.
+fn database_files(world: &World) -> Vec<(String, Vec<u8>)> {
+    ["", "-wal", "-shm"]
+        .iter()
+        .filter_map(|suffix| {
+            let name = format!("{}{suffix}", world.db.display());
+            fs::read(&name).ok().map(|bytes| (name, bytes))
+        })
+        .collect()
 }
 
-impl World {
-    async fn start(token: &str) -> Self {
-        let sandbox = Sandbox::new(SandboxOptions {
-            auth_token: token.to_owned(),
-            ..SandboxOptions::default()
-        });
-        let server = sandbox
-            .clone()
-            .spawn("127.0.0.1:0")
-            .await
-            .expect("the sandbox binds a loopback port");
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let config = dir.path().join("textback.toml");
-        fs::write(
-            &config,
-            config_toml(&server.base_url(), sandbox.account_sid()),
-        )
-        .expect("the configuration is written");
-        Self {
-            db: dir.path().join("textback.db"),
-            log: dir.path().join("engine.log"),
-            _server: server,
-            sandbox,
-            dir,
-            config,
-        }
-    }
-
-    /// Starts `textback run` with `token`, logging at debug level to the log file, its
-    /// standard output and error captured in files named after `run`.
-    fn engine(&self, token: &str, run: &str) -> EngineProcess {
-        let output = |stream: &str| {
-            File::create(self.dir.path().join(format!("{run}.{stream}")))
-                .expect("an output file is created")
-        };
-        let child = Command::new(env!("CARGO_BIN_EXE_textback"))
-            .arg("run")
-            .arg("--config")
-            .arg(&self.config)
-            .arg("--db")
-            .arg(&self.db)
-            .arg("--log-file")
-            .arg(&self.log)
-            .env("TWILIO_AUTH_TOKEN", token)
-            .env("RUST_LOG", "debug")
-            .stdin(Stdio::null())
-            .stdout(output("stdout"))
-            .stderr(output("stderr"))
-            .spawn()
-            .expect("the textback binary starts");
-        EngineProcess { child }
-    }
-
-    /// The database, its write-ahead log and its shared-memory index as they are now: the
-    /// log is gone once the engine closes the database.
-    fn database_files(&self) -> Vec<(String, Vec<u8>)> {
-        ["", "-wal", "-shm"]
-            .iter()
-            .filter_map(|suffix| {
-                let name = format!("{}{suffix}", self.db.display());
-                fs::read(&name).ok().map(|bytes| (name, bytes))
-            })
-            .collect()
-    }
-
-    fn call(&self, customer: &str) {
-        self.sandbox
-            .place_call(customer, BUSINESS, CallOutcome::NoAnswer)
-            .expect("the sandbox takes the call");
-    }
-
-    fn texts_to(&self, customer: &str) -> usize {
-        let messages = self.sandbox.messages().into_iter();
-        messages
-            .filter(|m| m.direction != MessageDirection::Inbound && m.to == customer)
-            .count()
-    }
+fn call(world: &World, customer: &str) {
+    world
+        .sandbox
+        .place_call(customer, BUSINESS, CallOutcome::NoAnswer)
+        .expect("the sandbox takes the call");
 }
 
-/// A running `textback run`.
-struct EngineProcess {
-    child: Child,
-}
-
-impl EngineProcess {
-    /// Asks the engine to stop as an operator would (SIGTERM where there is one) and waits
-    /// for it. An engine that had already exited is an error.
-    fn stop(&mut self) -> Result<(), String> {
-        if let Some(status) = self.child.try_wait().map_err(|e| e.to_string())? {
-            return Err(format!("the engine exited by itself ({status})"));
-        }
-        #[cfg(unix)]
-        {
-            let pid = self.child.id().to_string();
-            let sent = Command::new("kill").args(["-TERM", &pid]).status();
-            let deadline = Instant::now() + Duration::from_secs(10);
-            if sent.is_ok_and(|s| s.success()) {
-                while Instant::now() < deadline {
-                    if self.child.try_wait().map_err(|e| e.to_string())?.is_some() {
-                        return Ok(());
-                    }
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-            }
-        }
-        self.child.kill().map_err(|e| e.to_string())?;
-        self.child.wait().map_err(|e| e.to_string())?;
-        Ok(())
-    }
-}
-
-impl Drop for EngineProcess {
-    /// Leaves no engine behind when the test fails half-way.
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            self.child.kill().ok();
-            self.child.wait().ok();
-        }
-    }
+fn texts_to(world: &World, customer: &str) -> usize {
+    let messages = world.sandbox.messages().into_iter();
+    messages
+        .filter(|m| m.direction != MessageDirection::Inbound && m.to == customer)
+        .count()
 }
 
 /// Every file under `dir`, however deep.

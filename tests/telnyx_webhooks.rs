@@ -2,44 +2,27 @@
 //! signed Telnyx webhooks or by events signed here, with the engine on a real SQLite file and
 //! texts sent through the sandbox's `POST /v2/messages`.
 
+mod support;
+
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use base64::prelude::{Engine as _, BASE64_STANDARD};
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::Duration;
 use ed25519_dalek::{Signer, SigningKey};
 use serde_json::{json, Value};
-use textback::clock::{Clock, ManualClock, SharedClock};
-use textback::config::Config;
-use textback::engine::Engine;
+use textback::clock::Clock;
 use textback::ingress::{self, paths, IngressError, RunningIngress, Signing};
-use textback::provider::{build, Secret};
-use textback::store::{self, Store};
-use textback_sandbox::{
-    CallOutcome, MessageDirection, RunningSandbox, Sandbox, SandboxMessage, SandboxOptions,
-};
+use textback::provider::Secret;
+use textback::store;
+use textback_sandbox::CallOutcome;
 use tokio::net::TcpListener;
 
-const BUSINESS: &str = "+12125550100";
+use support::{caller, Harness, BUSINESS};
 
-/// Thursday 3 December 2026, 10:00 in New York.
-fn ten_am() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 12, 3, 15, 0, 0)
-        .single()
-        .expect("valid instant")
-}
-
-fn caller(n: u32) -> String {
-    format!("+1212555{:04}", 2000 + n)
-}
-
-/// An engine on Telnyx (the sandbox's Telnyx API), its ingress serving the Telnyx route and
-/// checking signatures with the sandbox's public key.
-struct Harness {
-    _dir: tempfile::TempDir,
-    clock: Arc<ManualClock>,
-    sandbox: RunningSandbox,
-    engine: Arc<Engine>,
+/// A harness on Telnyx (the sandbox's Telnyx API) whose ingress serves the Telnyx route and
+/// checks signatures with the sandbox's public key.
+struct Webhooks {
+    h: Harness,
     /// The Telnyx route's address on loopback.
     webhook_url: String,
     client: reqwest::Client,
@@ -67,94 +50,52 @@ struct Answer {
     body: String,
 }
 
-impl Harness {
-    async fn new() -> Self {
-        let clock = ManualClock::new(ten_am());
-        let sandbox_clock = clock.clone();
-        let options = SandboxOptions {
-            clock: Arc::new(move || sandbox_clock.now()),
-            ..SandboxOptions::default()
-        };
-        let sandbox = Sandbox::new(options)
-            .spawn("127.0.0.1:0")
-            .await
-            .expect("sandbox starts");
+impl Webhooks {
+    async fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("port");
         let local_url = format!("http://{}", listener.local_addr().expect("address"));
-        let public_key = sandbox.sandbox().telnyx_public_key();
-        let config = Config::from_toml(&format!(
+        let h = Harness::telnyx(&format!(
             r#"
-[business]
-name = "Harbor Dental"
-time_zone = "America/New_York"
-numbers = ["{BUSINESS}"]
-booking_link = "https://harbor.example/book"
-
-[provider]
-kind = "telnyx"
-base_url = "{}"
-public_key = "{public_key}"
-
 [rules]
 grace = "0s"
 
 [ingress]
 listen = "127.0.0.1:0"
 public_url = "{local_url}"
-"#,
-            sandbox.base_url(),
+"#
         ))
-        .expect("test configuration is valid");
-        let secret = Secret::new(sandbox.sandbox().auth_token());
-        let provider = build(&config.provider, &secret).expect("Telnyx client builds");
-        let dir = tempfile::tempdir().expect("temporary folder");
-        let store = Arc::new(Store::open(&dir.path().join("textback.db")).expect("store opens"));
-        let shared: SharedClock = clock.clone();
-        let engine = Engine::new(store, provider, shared, config);
-        let signing = Signing::TelnyxPublicKey(public_key);
-        let ingress = ingress::spawn_on(listener, engine.clone(), signing).expect("ingress");
+        .await;
+        let signing = Signing::TelnyxPublicKey(h.sandbox().telnyx_public_key());
+        let ingress = ingress::spawn_on(listener, h.engine.clone(), signing).expect("ingress");
         Self {
-            _dir: dir,
-            clock,
-            sandbox,
-            engine,
+            h,
             webhook_url: format!("{local_url}{}", paths::TELNYX),
             client: reqwest::Client::new(),
             _ingress: ingress,
         }
     }
 
-    fn sandbox(&self) -> &Sandbox {
-        self.sandbox.sandbox()
-    }
-
     /// Points the sandbox's Telnyx webhooks at the ingress.
     fn connect_sandbox(&self) {
-        self.sandbox()
+        self.h
+            .sandbox()
             .set_telnyx_webhooks(Some(self.webhook_url.clone()));
     }
 
     /// Lets every webhook due go out, then runs the sender and lets its texts' webhooks out.
     async fn settle_and_send(&self) {
-        self.sandbox().webhooks_settled().await;
-        self.engine.run_due().await.expect("sender round");
-        self.sandbox().webhooks_settled().await;
-    }
-
-    /// One round of every engine step at the current time, polling included.
-    async fn step(&self) {
-        self.engine.poll_calls().await.expect("call poll");
-        self.engine.poll_messages().await.expect("message poll");
-        self.engine.run_due().await.expect("sender round");
+        self.h.sandbox().webhooks_settled().await;
+        self.h.engine.run_due().await.expect("sender round");
+        self.h.sandbox().webhooks_settled().await;
     }
 
     async fn post(&self, body: &[u8], sign: Sign<'_>) -> Answer {
-        let now = self.clock.now().timestamp();
+        let now = self.h.clock.now().timestamp();
         let (signature, timestamp) = match sign {
             Sign::Sandbox { age_s } => {
                 let at = now - age_s;
                 (
-                    Some(self.sandbox().telnyx_signature(at, body)),
+                    Some(self.h.sandbox().telnyx_signature(at, body)),
                     Some(at.to_string()),
                 )
             }
@@ -183,27 +124,8 @@ public_url = "{local_url}"
         }
     }
 
-    fn texts_to(&self, number: &str) -> Vec<SandboxMessage> {
-        self.sandbox()
-            .messages()
-            .into_iter()
-            .filter(|m| m.direction == MessageDirection::OutboundApi && m.to == number)
-            .collect()
-    }
-
-    /// The stored calls, oldest first.
-    fn calls(&self) -> Vec<store::Call> {
-        let mut calls = self
-            .engine
-            .store()
-            .read(|c| store::calls(c, None, 500))
-            .expect("calls");
-        calls.reverse();
-        calls
-    }
-
     fn count(&self, sql: &str) -> i64 {
-        self.engine
+        self.h
             .store()
             .read(|c| Ok(c.query_row(sql, [], |r| r.get(0))?))
             .expect("count")
@@ -272,9 +194,9 @@ fn envelope(event_id: &str, event_type: &str, payload: Value) -> Vec<u8> {
 /// pushed back are recorded.
 #[tokio::test]
 async fn webhooks_alone_text_a_missed_call_once_and_not_an_answered_one() {
-    let h = Harness::new().await;
-    h.connect_sandbox();
-    let sandbox = h.sandbox();
+    let w = Webhooks::start().await;
+    w.connect_sandbox();
+    let sandbox = w.h.sandbox();
 
     let missed = sandbox
         .place_call(&caller(1), BUSINESS, CallOutcome::NoAnswer)
@@ -285,10 +207,13 @@ async fn webhooks_alone_text_a_missed_call_once_and_not_an_answered_one() {
     let answered = sandbox
         .place_call(&caller(3), BUSINESS, CallOutcome::Answered)
         .expect("call placed");
-    h.settle_and_send().await;
+    w.settle_and_send().await;
 
     let outcomes: BTreeMap<String, String> =
-        h.calls().into_iter().map(|c| (c.sid, c.outcome)).collect();
+        w.h.calls()
+            .into_iter()
+            .map(|c| (c.sid, c.outcome))
+            .collect();
     let expected = BTreeMap::from([
         (missed.clone(), "no-answer".to_owned()),
         (hung_up, "canceled".to_owned()),
@@ -299,17 +224,17 @@ async fn webhooks_alone_text_a_missed_call_once_and_not_an_answered_one() {
         "each call recorded once, under its leg id, from its hangup cause"
     );
     assert_eq!(
-        h.texts_to(&caller(1)).len(),
+        w.h.texts_to(&caller(1)).len(),
         1,
         "the missed call is texted once"
     );
     assert_eq!(
-        h.texts_to(&caller(2)).len(),
+        w.h.texts_to(&caller(2)).len(),
         1,
         "so is the caller who hung up"
     );
     assert!(
-        h.texts_to(&caller(3)).is_empty(),
+        w.h.texts_to(&caller(3)).is_empty(),
         "the answered caller is not"
     );
     let deliveries = sandbox.webhook_deliveries();
@@ -322,52 +247,49 @@ async fn webhooks_alone_text_a_missed_call_once_and_not_an_answered_one() {
         deliveries.iter().all(|d| d.status == Some(200)),
         "the ingress accepted every signed webhook: {deliveries:?}"
     );
-    let missed_call = h.calls().into_iter().find(|c| c.sid == missed);
+    let missed_call = w.h.calls().into_iter().find(|c| c.sid == missed);
     let text_id = missed_call
         .and_then(|c| c.message_id)
         .expect("the text-back");
-    let text = h
-        .engine
-        .store()
-        .read(|c| store::message(c, text_id))
-        .expect("the text");
+    let text = w.h.store().read(|c| store::message(c, text_id));
+    let text = text.expect("the text");
     assert_eq!(text.status, "delivered", "message.finalized was recorded");
 }
 
 /// A reply pushed as `message.received` stops the follow-ups, and nothing more is sent.
 #[tokio::test]
 async fn an_inbound_reply_stops_follow_ups() {
-    let h = Harness::new().await;
-    h.connect_sandbox();
-    h.sandbox()
+    let w = Webhooks::start().await;
+    w.connect_sandbox();
+    w.h.sandbox()
         .place_call(&caller(1), BUSINESS, CallOutcome::Busy)
         .expect("call placed");
-    h.settle_and_send().await;
-    let conversation = h.calls()[0].conversation_id.expect("a conversation");
+    w.settle_and_send().await;
+    let conversation = w.h.calls()[0].conversation_id.expect("a conversation");
 
-    h.sandbox()
+    w.h.sandbox()
         .receive_sms(&caller(1), BUSINESS, "Can I come in Tuesday?")
         .expect("text received");
-    h.sandbox().webhooks_settled().await;
-    h.clock.advance(Duration::days(2));
-    h.engine.run_due().await.expect("sender round");
+    w.h.sandbox().webhooks_settled().await;
+    w.h.clock.advance(Duration::days(2));
+    w.h.engine.run_due().await.expect("sender round");
 
-    let scheduled = h.count(&format!(
+    let scheduled = w.count(&format!(
         "SELECT COUNT(*) FROM follow_ups WHERE conversation_id = {conversation} \
          AND state = 'scheduled'"
     ));
-    let stopped = h.count(&format!(
+    let stopped = w.count(&format!(
         "SELECT COUNT(*) FROM follow_ups WHERE conversation_id = {conversation} \
          AND state = 'stopped' AND stop_reason = 'replied'"
     ));
     assert_eq!(scheduled, 0, "no follow-up is left waiting");
     assert!(stopped > 0, "the reply stopped the sequence");
     assert_eq!(
-        h.texts_to(&caller(1)).len(),
+        w.h.texts_to(&caller(1)).len(),
         1,
         "only the text-back was sent"
     );
-    assert_eq!(h.events("reply_received"), 1, "the reply is in the inbox");
+    assert_eq!(w.events("reply_received"), 1, "the reply is in the inbox");
 }
 
 /// A delivery without signature headers, with a changed body, signed by another key, or
@@ -375,16 +297,16 @@ async fn an_inbound_reply_stops_follow_ups() {
 /// is then accepted.
 #[tokio::test]
 async fn unsigned_tampered_stale_or_foreign_deliveries_are_refused() {
-    let h = Harness::new().await;
+    let w = Webhooks::start().await;
     let genuine = hangup("ev-1", "leg-1", &caller(1), "timeout");
-    let at = h.clock.now().timestamp();
-    let good_signature = h.sandbox().telnyx_signature(at, &genuine);
+    let at = w.h.clock.now().timestamp();
+    let good_signature = w.h.sandbox().telnyx_signature(at, &genuine);
     let tampered = hangup("ev-1", "leg-1", &caller(2), "timeout");
     let foreign = SigningKey::from_bytes(&rand::random());
-    let before = h.counts();
+    let before = w.counts();
 
-    let missing = h.post(&genuine, Sign::Missing).await;
-    let changed = h
+    let missing = w.post(&genuine, Sign::Missing).await;
+    let changed = w
         .post(
             &tampered,
             Sign::Raw {
@@ -393,10 +315,10 @@ async fn unsigned_tampered_stale_or_foreign_deliveries_are_refused() {
             },
         )
         .await;
-    let other_key = h.post(&genuine, Sign::Key(&foreign)).await;
-    let stale = h.post(&genuine, Sign::Sandbox { age_s: 6 * 60 }).await;
-    let ahead = h.post(&genuine, Sign::Sandbox { age_s: -6 * 60 }).await;
-    let garbled = h
+    let other_key = w.post(&genuine, Sign::Key(&foreign)).await;
+    let stale = w.post(&genuine, Sign::Sandbox { age_s: 6 * 60 }).await;
+    let ahead = w.post(&genuine, Sign::Sandbox { age_s: -6 * 60 }).await;
+    let garbled = w
         .post(
             &genuine,
             Sign::Raw {
@@ -405,8 +327,8 @@ async fn unsigned_tampered_stale_or_foreign_deliveries_are_refused() {
             },
         )
         .await;
-    let after_refusals = h.counts();
-    let accepted = h.post(&genuine, Sign::Sandbox { age_s: 4 * 60 }).await;
+    let after_refusals = w.counts();
+    let accepted = w.post(&genuine, Sign::Sandbox { age_s: 4 * 60 }).await;
 
     for (what, answer) in [
         ("no signature", &missing),
@@ -437,20 +359,24 @@ async fn unsigned_tampered_stale_or_foreign_deliveries_are_refused() {
         "four minutes old is within: {}",
         accepted.body
     );
-    assert_eq!(h.calls().len(), 1, "the genuine delivery recorded its call");
+    assert_eq!(
+        w.h.calls().len(),
+        1,
+        "the genuine delivery recorded its call"
+    );
 }
 
 /// A body over the limit is refused with 413 and one that is not a Telnyx event with 400
 /// saying why, and neither changes anything.
 #[tokio::test]
 async fn oversized_or_unreadable_bodies_are_refused_clearly() {
-    let h = Harness::new().await;
+    let w = Webhooks::start().await;
     let huge = format!("{{\"data\": \"{}\"}}", "a".repeat(70 * 1024)).into_bytes();
-    let before = h.counts();
+    let before = w.counts();
 
-    let too_big = h.post(&huge, Sign::Sandbox { age_s: 0 }).await;
-    let not_json = h.post(b"{\"data\": ", Sign::Sandbox { age_s: 0 }).await;
-    let no_id = h
+    let too_big = w.post(&huge, Sign::Sandbox { age_s: 0 }).await;
+    let not_json = w.post(b"{\"data\": ", Sign::Sandbox { age_s: 0 }).await;
+    let no_id = w
         .post(
             br#"{"data": {"event_type": "call.hangup", "payload": {}}}"#,
             Sign::Sandbox { age_s: 0 },
@@ -470,24 +396,24 @@ async fn oversized_or_unreadable_bodies_are_refused_clearly() {
         "names the field: {}",
         no_id.body
     );
-    assert_eq!(h.counts(), before, "nothing was recorded");
+    assert_eq!(w.counts(), before, "nothing was recorded");
 }
 
 /// Telnyx's retry of an event (same id), and another event about the same call or text,
 /// change nothing the second time.
 #[tokio::test]
 async fn replayed_events_change_nothing_twice() {
-    let h = Harness::new().await;
+    let w = Webhooks::start().await;
     let call = hangup("ev-call", "leg-7", &caller(1), "user_busy");
     let reply = message_received("ev-reply", "msg-8", &caller(1), "Is Friday free?");
     let same_call_again = hangup("ev-call-2", "leg-7", &caller(1), "user_busy");
 
-    let first = h.post(&call, Sign::Sandbox { age_s: 0 }).await;
-    let first_reply = h.post(&reply, Sign::Sandbox { age_s: 0 }).await;
-    let after_first = h.counts();
-    let retried = h.post(&call, Sign::Sandbox { age_s: 0 }).await;
-    let retried_reply = h.post(&reply, Sign::Sandbox { age_s: 0 }).await;
-    let other_event = h.post(&same_call_again, Sign::Sandbox { age_s: 0 }).await;
+    let first = w.post(&call, Sign::Sandbox { age_s: 0 }).await;
+    let first_reply = w.post(&reply, Sign::Sandbox { age_s: 0 }).await;
+    let after_first = w.counts();
+    let retried = w.post(&call, Sign::Sandbox { age_s: 0 }).await;
+    let retried_reply = w.post(&reply, Sign::Sandbox { age_s: 0 }).await;
+    let other_event = w.post(&same_call_again, Sign::Sandbox { age_s: 0 }).await;
 
     assert_eq!(first.status, 200, "{}", first.body);
     assert_eq!(
@@ -509,56 +435,56 @@ async fn replayed_events_change_nothing_twice() {
             "{what} is known"
         );
     }
-    assert_eq!(h.counts(), after_first, "the repeats changed nothing");
-    assert_eq!(h.events("call_detected"), 1, "one call detected");
-    assert_eq!(h.events("text_scheduled"), 1, "one text scheduled");
-    assert_eq!(h.events("reply_received"), 1, "one reply stored");
+    assert_eq!(w.counts(), after_first, "the repeats changed nothing");
+    assert_eq!(w.events("call_detected"), 1, "one call detected");
+    assert_eq!(w.events("text_scheduled"), 1, "one text scheduled");
+    assert_eq!(w.events("reply_received"), 1, "one reply stored");
 }
 
 /// With the detail-record polling and the webhooks both on, a missed call and its reply are
 /// handled once: one call, one text.
 #[tokio::test]
 async fn polling_and_webhooks_together_send_one_text() {
-    let h = Harness::new().await;
-    let control = format!("{}/sandbox/telnyx/webhooks", h.sandbox.base_url());
-    let set = h
+    let w = Webhooks::start().await;
+    let control = format!("{}/sandbox/telnyx/webhooks", w.h.sandbox.base_url());
+    let set = w
         .client
         .post(&control)
-        .json(&json!({ "url": h.webhook_url }))
+        .json(&json!({ "url": w.webhook_url }))
         .send()
         .await
         .expect("control API answers");
 
-    h.sandbox()
+    w.h.sandbox()
         .place_call(&caller(1), BUSINESS, CallOutcome::NoAnswer)
         .expect("call placed");
-    h.step().await;
-    h.sandbox().webhooks_settled().await;
-    h.step().await;
-    h.sandbox()
+    w.h.step().await;
+    w.h.sandbox().webhooks_settled().await;
+    w.h.step().await;
+    w.h.sandbox()
         .receive_sms(&caller(1), BUSINESS, "Thanks!")
         .expect("text received");
-    h.step().await;
-    h.sandbox().webhooks_settled().await;
-    h.clock.advance(Duration::seconds(10));
-    h.step().await;
+    w.h.step().await;
+    w.h.sandbox().webhooks_settled().await;
+    w.h.clock.advance(Duration::seconds(10));
+    w.h.step().await;
 
     assert_eq!(set.status(), 200, "the control API set the webhook URL");
-    assert_eq!(h.texts_to(&caller(1)).len(), 1, "one text-back");
-    assert_eq!(h.calls().len(), 1, "one call");
-    assert_eq!(h.events("call_detected"), 1, "detected once");
-    assert_eq!(h.events("text_scheduled"), 1, "scheduled once");
-    assert_eq!(h.events("reply_received"), 1, "the reply stored once");
+    assert_eq!(w.h.texts_to(&caller(1)).len(), 1, "one text-back");
+    assert_eq!(w.h.calls().len(), 1, "one call");
+    assert_eq!(w.events("call_detected"), 1, "detected once");
+    assert_eq!(w.events("text_scheduled"), 1, "scheduled once");
+    assert_eq!(w.events("reply_received"), 1, "the reply stored once");
 }
 
 /// A Telnyx ingress serves only the Telnyx route, and refuses to start with Twilio's key.
 #[tokio::test]
 async fn a_telnyx_ingress_serves_only_telnyx() {
-    let h = Harness::new().await;
-    let twilio_path = h.webhook_url.replace(paths::TELNYX, paths::SMS);
+    let w = Webhooks::start().await;
+    let twilio_path = w.webhook_url.replace(paths::TELNYX, paths::SMS);
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("port");
 
-    let twilio = h
+    let twilio = w
         .client
         .post(&twilio_path)
         .form(&[("MessageSid", "SM1")])
@@ -567,7 +493,7 @@ async fn a_telnyx_ingress_serves_only_telnyx() {
         .expect("ingress answers");
     let wrong_key = ingress::spawn_on(
         listener,
-        h.engine.clone(),
+        w.h.engine.clone(),
         Signing::TwilioAuthToken(Secret::new("token")),
     );
 
