@@ -37,6 +37,19 @@ impl CallOutcome {
         }
     }
 
+    /// The outcome as the inbox words it, in lower case.
+    pub fn in_words(self) -> &'static str {
+        match self {
+            Self::Answered => "answered",
+            Self::NoAnswer => "no answer",
+            Self::Busy => "busy",
+            Self::Canceled => "caller hung up",
+            Self::Failed => "failed",
+            Self::Voicemail => "voicemail",
+            Self::Hangup => "hung up",
+        }
+    }
+
     /// Whether nobody at the business spoke to the caller. Voicemail counts only when the
     /// owner says so.
     pub fn is_missed(self, voicemail_counts: bool) -> bool {

@@ -180,7 +180,7 @@ impl Engine {
 
             if let (Some(conversation), Some(number)) = (conversation, &caller) {
                 if missed {
-                    let preview = format!("Missed call ({})", outcome.as_str());
+                    let preview = format!("Missed call ({})", outcome.in_words());
                     tx.touch_conversation(conversation, ended_at, &preview, true)?;
                 } else {
                     tx.touch_conversation(conversation, ended_at, "Answered call", false)?;

@@ -270,3 +270,18 @@ async fn an_answered_call_shows_as_such_and_is_not_unread() {
         "an answered call needs nobody's attention"
     );
 }
+
+/// Guards the inbox's wording for a missed call: the outcome in words, not its wire code, and
+/// unread until someone looks.
+#[tokio::test]
+async fn a_missed_call_shows_its_outcome_in_words_and_is_unread() {
+    let h = Harness::new("").await;
+    h.call(&caller(1), CallOutcome::NoAnswer);
+
+    h.step().await;
+
+    let inbox = h.handle.inbox(&InboxFilter::default()).unwrap();
+    let conversation = &inbox.conversations[0];
+    assert_eq!(conversation.last_preview, "Missed call (no answer)");
+    assert_eq!(conversation.unread, 1, "a missed call asks for attention");
+}
