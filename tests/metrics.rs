@@ -29,8 +29,8 @@ fn scripted_week() -> Period {
 }
 
 /// Thursday at 10:00 in New York: three callers texted back, one answered call, five missed
-/// calls skipped for five reasons, one text-back refused by the provider; a reply to the text-back answered by staff 10 minutes
-/// later and booked; a reply to the first follow-up.
+/// calls skipped for five reasons, one text-back refused by the provider; a reply to the
+/// text-back answered by staff 10 minutes later and booked; a reply to the first follow-up.
 async fn scripted() -> Harness {
     let h = Harness::new("").await;
     h.handle.block(&caller(5), Some("spam")).unwrap();

@@ -96,9 +96,11 @@ impl Core {
             }
             Err(e) => {
                 tracing::error!(error = %e, "engine not started with the new provider");
-                let restored = Session::start(&self.inner.data_dir).await;
-                if let Ok(session) = restored {
-                    self.install(app, session).await;
+                match Session::start(&self.inner.data_dir).await {
+                    Ok(session) => self.install(app, session).await,
+                    Err(e) => {
+                        tracing::error!(error = %e, "engine not started again on the stored settings")
+                    }
                 }
                 Err(UiError::new("provider", format!("{e:#}")))
             }

@@ -6,9 +6,10 @@
 //! the secret (in the keyring) start the engine against the real provider on every launch.
 //!
 //! The demo keeps its own database (`demo/textback.db`, with its own backups beside it), so its
-//! made-up calls and texts never mix with a real business's leads and figures (`textback.db`). The settings live in the database the
-//! engine records them in: a demo's edits (the business's name, its templates) survive a
-//! restart, and carry over into the real database when the owner connects an account.
+//! made-up calls and texts never mix with a real business's leads and figures (`textback.db`).
+//! The settings live in the database the engine records them in: a demo's edits (the
+//! business's name, its templates) survive a restart, and carry over into the real database
+//! when the owner connects an account.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -3,9 +3,9 @@
 //!
 //! The demo UI and address-only tests use it to make a call ring the business, to have a
 //! customer text back, to read everything the sandbox holds, to switch faults on and off, and
-//! to point Twilio-style or Telnyx-style webhooks at an engine. Its answers are plain JSON and its errors
-//! `{"error": "..."}` with a message naming what was wrong, since its users are people and test
-//! code rather than a Twilio client.
+//! to point Twilio-style or Telnyx-style webhooks at an engine. Its answers are plain JSON and
+//! its errors `{"error": "..."}` with a message naming what was wrong, since its users are
+//! people and test code rather than a Twilio client.
 
 use axum::body::Bytes;
 use axum::extract::State;
