@@ -192,6 +192,25 @@ async fn time_to_text_is_the_grace() {
     );
     assert_eq!(m.time_to_text_p90_s, Some(15.0), "p90 too");
     assert_eq!(m.time_to_text_n, 3, "over the three text-backs");
+    let counts: Vec<(Option<u64>, u64)> = m
+        .time_to_text_histogram
+        .iter()
+        .map(|b| (b.up_to_s, b.count))
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            (Some(5), 0),
+            (Some(15), 3),
+            (Some(30), 0),
+            (Some(60), 0),
+            (Some(300), 0),
+            (Some(900), 0),
+            (Some(3600), 0),
+            (None, 0)
+        ],
+        "all three in the bucket up to 15 s"
+    );
 }
 
 /// The default week is the one the engine's clock is in, with the week before beside it.
@@ -247,6 +266,7 @@ async fn the_stats_command_agrees() {
         "conversion_rate",
         "time_to_text_p50_s",
         "time_to_text_p90_s",
+        "time_to_text_histogram",
         "missed_by_hour",
         "templates",
     ] {

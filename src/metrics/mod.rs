@@ -34,6 +34,9 @@
 //! - `time_to_text_p50_s`, `time_to_text_p90_s`: nearest-rank percentiles of the seconds from
 //!   a call's end (`calls.ended_at`) to its text-back's `text_sent` event, over the text-backs
 //!   sent in the period.
+//! - `time_to_text_histogram`: the same seconds counted in the buckets of
+//!   [`TIME_TO_TEXT_BUCKETS_S`]: each bucket holds the times above the one before's bound and up
+//!   to its own `up_to_s`; the last, with `up_to_s` null, holds the longer ones.
 //! - `staff_reply_p50_s`: the median seconds from a replied conversation's first reply to the
 //!   first staff text sent after it, over the conversations counted in `replied`.
 //! - `replies_by_step`: the conversations counted in `replied`, by the automatic text sent
@@ -89,6 +92,7 @@ pub struct Metrics {
     pub time_to_text_p90_s: Option<f64>,
     /// Text-backs whose time to text is known.
     pub time_to_text_n: u64,
+    pub time_to_text_histogram: Vec<TimeBucket>,
     pub staff_reply_p50_s: Option<f64>,
     /// Replied conversations in which staff wrote back.
     pub staff_reply_n: u64,
@@ -96,6 +100,18 @@ pub struct Metrics {
     pub templates: BTreeMap<String, TemplateResults>,
     /// Seven rows, Monday first, of 24 hours each.
     pub missed_by_hour: Vec<[u64; 24]>,
+}
+
+/// The upper bounds, in seconds, of the buckets the time to text is counted in; one more
+/// bucket holds the longer times. The text-backs a quiet night holds until morning land there.
+pub const TIME_TO_TEXT_BUCKETS_S: [u64; 7] = [5, 15, 30, 60, 300, 900, 3600];
+
+/// Text-backs whose time to text falls in one bucket of a histogram.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimeBucket {
+    /// The bucket's upper bound in seconds, inclusive; `None` for the last, open bucket.
+    pub up_to_s: Option<u64>,
+    pub count: u64,
 }
 
 /// How the text-backs of one template fared.
@@ -167,6 +183,7 @@ fn figures(conn: &Connection, period: &Period, log: &Log) -> Result<Metrics> {
         time_to_text_p50_s: percentile(&cohort.time_to_text_s, 0.50),
         time_to_text_p90_s: percentile(&cohort.time_to_text_s, 0.90),
         time_to_text_n: cohort.time_to_text_s.len() as u64,
+        time_to_text_histogram: histogram(&cohort.time_to_text_s),
         staff_reply_p50_s: percentile(&cohort.staff_reply_s, 0.50),
         staff_reply_n: cohort.staff_reply_s.len() as u64,
         replies_by_step: cohort.replies_by_step,
@@ -184,6 +201,23 @@ fn rate(part: u64, whole: u64) -> Option<f64> {
 fn percentile(sorted: &[f64], q: f64) -> Option<f64> {
     let rank = (q * sorted.len() as f64).ceil() as usize;
     sorted.get(rank.clamp(1, sorted.len().max(1)) - 1).copied()
+}
+
+/// Counts seconds in the buckets of [`TIME_TO_TEXT_BUCKETS_S`] and the open one after them.
+fn histogram(seconds: &[f64]) -> Vec<TimeBucket> {
+    let bounds = TIME_TO_TEXT_BUCKETS_S.iter().map(|&b| Some(b));
+    let mut buckets: Vec<TimeBucket> = bounds
+        .chain([None])
+        .map(|up_to_s| TimeBucket { up_to_s, count: 0 })
+        .collect();
+    for &s in seconds {
+        let index = TIME_TO_TEXT_BUCKETS_S
+            .iter()
+            .position(|&bound| s <= bound as f64)
+            .unwrap_or(TIME_TO_TEXT_BUCKETS_S.len());
+        buckets[index].count += 1;
+    }
+    buckets
 }
 
 /// Counts instants (milliseconds) by local weekday, Monday first, and hour.
@@ -208,6 +242,20 @@ mod tests {
         assert_eq!(percentile(&values, 0.5), Some(5.0), "median of 1..=10");
         assert_eq!(percentile(&values, 0.9), Some(9.0), "p90 of 1..=10");
         assert_eq!(percentile(&[], 0.5), None, "nothing to rank");
+    }
+
+    #[test]
+    fn a_time_on_a_bucket_bound_counts_in_that_bucket() {
+        let counts =
+            |seconds: &[f64]| -> Vec<u64> { histogram(seconds).iter().map(|b| b.count).collect() };
+
+        assert_eq!(counts(&[]), vec![0; 8], "eight empty buckets");
+        assert_eq!(
+            counts(&[0.0, 5.0, 5.5, 60.0, 3600.0, 3600.5, 36_000.0]),
+            vec![2, 1, 0, 1, 0, 0, 1, 2],
+        );
+        let last = histogram(&[]).pop().expect("an open bucket");
+        assert_eq!(last.up_to_s, None, "the last bucket has no bound");
     }
 
     #[test]

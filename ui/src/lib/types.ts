@@ -253,12 +253,19 @@ export interface Metrics {
   time_to_text_p50_s: number | null;
   time_to_text_p90_s: number | null;
   time_to_text_n: number;
+  /** Text-backs by time to text, in buckets up to each `up_to_s`; the last is open. */
+  time_to_text_histogram: TimeBucket[];
   staff_reply_p50_s: number | null;
   staff_reply_n: number;
   replies_by_step: Record<string, number>;
   templates: Record<string, TemplateResults>;
   /** Seven rows, Monday first, of 24 hours each. */
   missed_by_hour: number[][];
+}
+
+export interface TimeBucket {
+  up_to_s: number | null;
+  count: number;
 }
 
 export interface Report extends Metrics {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Metrics } from '../lib/types';
-import { figures } from './figures';
+import { bucketLabels, figures } from './figures';
 
 function week(fields: Partial<Metrics>): Metrics {
   return {
@@ -17,6 +17,7 @@ function week(fields: Partial<Metrics>): Metrics {
     time_to_text_p50_s: null,
     time_to_text_p90_s: null,
     time_to_text_n: 0,
+    time_to_text_histogram: [],
     staff_reply_p50_s: null,
     staff_reply_n: 0,
     replies_by_step: {},
@@ -53,5 +54,24 @@ describe('figures', () => {
 
   it('shows no change without a period to compare with', () => {
     expect(card('Booked', week({ booked: 3 }))?.change, 'nothing to compare').toBeNull();
+  });
+});
+
+describe('bucketLabels', () => {
+  it('names each bucket by its bounds, in the shortest unit that reads well', () => {
+    expect(bucketLabels([5, 15, 30, 60, 300, 900, 3600, null])).toEqual([
+      'up to 5 s',
+      '5–15 s',
+      '15–30 s',
+      '30 s–1 min',
+      '1–5 min',
+      '5–15 min',
+      '15 min–1 h',
+      'over 1 h',
+    ]);
+  });
+
+  it('names a lone open bucket without a bound', () => {
+    expect(bucketLabels([null])).toEqual(['any time']);
   });
 });

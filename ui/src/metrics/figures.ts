@@ -75,3 +75,25 @@ export function figures(m: Metrics, prev: Metrics | undefined): Figure[] {
     time('Staff reply, median', 'staff_reply_p50_s', m, prev),
   ];
 }
+
+/** A bound in seconds as a number and its unit: 30 s, 5 min, 1 h. */
+function span(seconds: number): [number, string] {
+  if (seconds < 60) return [seconds, 's'];
+  if (seconds < 3600) return [seconds / 60, 'min'];
+  return [seconds / 3600, 'h'];
+}
+
+/**
+ * The label of each bucket of a time histogram, from the bucket bounds in order: "up to 5 s",
+ * "5–15 s", "30 s–1 min", ..., and "over 1 h" for the last, open bucket.
+ */
+export function bucketLabels(bounds: (number | null)[]): string[] {
+  return bounds.map((upTo, i) => {
+    const before = i > 0 ? bounds[i - 1] : null;
+    if (upTo === null) return before === null ? 'any time' : `over ${span(before).join(' ')}`;
+    const [high, unit] = span(upTo);
+    if (before === null) return `up to ${high} ${unit}`;
+    const [low, lowUnit] = span(before);
+    return lowUnit === unit ? `${low}–${high} ${unit}` : `${low} ${lowUnit}–${high} ${unit}`;
+  });
+}
