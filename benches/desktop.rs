@@ -11,7 +11,9 @@
 //!   embedded sandbox directly (its control API), and timed until the text is in the thread's
 //!   DOM. That span is mostly the wait for the engine's next poll of the provider, once a
 //!   second in the demo, so it reads against that interval; the texts are posted at random
-//!   moments so they fall across the whole interval.
+//!   moments so they fall across the whole interval. The same texts are also timed from the
+//!   moment the engine recorded them (the `at` of their `reply_received` event, read from the
+//!   app's database afterwards) to the DOM: the part that is the app's own.
 //!
 //! The app measured is the one built with the benchmark's profile (`target/release`), unless
 //! `TEXTBACK_DESKTOP_BIN` names another.
@@ -32,7 +34,7 @@ mod session;
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use rand::Rng;
@@ -92,10 +94,15 @@ async fn run() -> anyhow::Result<(Value, Vec<String>)> {
 
     let interval_ms = DEMO_POLL_INTERVAL.as_millis();
     eprintln!("reply on screen: {REPLIES} texts, the engine polling every {interval_ms} ms");
-    let (replies, p90_ms) = reply_on_screen().await?;
-    figure("reply on screen p50", format!("{:.0} ms", replies.p50_ms));
+    let replies = reply_on_screen().await?;
+    let (posted, p90_ms) = &replies.from_provider;
+    figure("reply on screen p50", format!("{:.0} ms", posted.p50_ms));
     figure("reply on screen p90", format!("{p90_ms:.0} ms"));
-    figure("reply on screen max", format!("{:.0} ms", replies.max_ms));
+    figure("reply on screen max", format!("{:.0} ms", posted.max_ms));
+    let (recorded, recorded_p90_ms) = &replies.from_engine;
+    figure("engine to screen p50", format!("{:.0} ms", recorded.p50_ms));
+    figure("engine to screen p90", format!("{recorded_p90_ms:.0} ms"));
+    figure("engine to screen max", format!("{:.0} ms", recorded.max_ms));
 
     let figures = json!({
         "bench": "desktop",
@@ -113,10 +120,16 @@ async fn run() -> anyhow::Result<(Value, Vec<String>)> {
         },
         "reply_on_screen": {
             "poll_interval_ms": interval_ms,
-            "n": replies.n,
-            "p50_ms": replies.p50_ms,
+            "n": posted.n,
+            "p50_ms": posted.p50_ms,
             "p90_ms": p90_ms,
-            "max_ms": replies.max_ms,
+            "max_ms": posted.max_ms,
+        },
+        "engine_to_screen": {
+            "n": recorded.n,
+            "p50_ms": recorded.p50_ms,
+            "p90_ms": recorded_p90_ms,
+            "max_ms": recorded.max_ms,
         },
     });
     Ok((figures, Vec::new()))
@@ -181,9 +194,16 @@ async fn idle_memory() -> anyhow::Result<Memory> {
     Ok(memory)
 }
 
-/// Times [`REPLIES`] customer texts from the sandbox's control API to the open thread's DOM.
-/// Returns their summary and their p90.
-async fn reply_on_screen() -> anyhow::Result<(Summary, f64)> {
+/// The times of the customers' texts to the screen, each with its p90.
+struct Replies {
+    /// From the sandbox's control API, that is the provider, to the open thread's DOM.
+    from_provider: (Summary, f64),
+    /// From the engine recording the text to the open thread's DOM.
+    from_engine: (Summary, f64),
+}
+
+/// Times [`REPLIES`] customer texts to the open thread's DOM.
+async fn reply_on_screen() -> anyhow::Result<Replies> {
     let session = Session::start()?;
     let app = App::launch(&session).await?;
     let http = reqwest::Client::new();
@@ -192,6 +212,7 @@ async fn reply_on_screen() -> anyhow::Result<(Summary, f64)> {
     app.open_conversation(DEMO_CALLER).await?;
 
     let mut samples = Vec::with_capacity(REPLIES);
+    let mut shown_at = Vec::with_capacity(REPLIES);
     for n in 0..REPLIES {
         let phase = rand::rng().random_range(0..DEMO_POLL_INTERVAL.as_millis() as u64);
         tokio::time::sleep(Duration::from_millis(phase)).await;
@@ -201,13 +222,40 @@ async fn reply_on_screen() -> anyhow::Result<(Summary, f64)> {
         post_sms(&http, &sandbox, &body).await?;
         wait_for_body(&app, &body).await?;
         samples.push(posted.elapsed());
+        shown_at.push((body, SystemTime::now()));
     }
-
     app.quit().await?;
-    let mut sorted = samples.clone();
+
+    let db = rusqlite::Connection::open_with_flags(
+        session.data_dir().join("demo").join("textback.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .context("opening the app's demo database")?;
+    let mut from_engine = Vec::with_capacity(REPLIES);
+    for (body, shown) in shown_at {
+        let recorded_ms: i64 = db
+            .query_row(
+                "SELECT at FROM events WHERE kind = 'reply_received'
+                 AND json_extract(data, '$.body') = ?1",
+                [&body],
+                |row| row.get(0),
+            )
+            .with_context(|| format!("the engine's record of {body:?}"))?;
+        let recorded = UNIX_EPOCH + Duration::from_millis(recorded_ms.try_into()?);
+        from_engine.push(shown.duration_since(recorded).unwrap_or_default());
+    }
+    Ok(Replies {
+        from_provider: with_p90(&samples),
+        from_engine: with_p90(&from_engine),
+    })
+}
+
+/// The summary of `samples` and their p90 (nearest rank), in milliseconds.
+fn with_p90(samples: &[Duration]) -> (Summary, f64) {
+    let mut sorted = samples.to_vec();
     sorted.sort_unstable();
     let p90 = sorted[(sorted.len() * 9).div_ceil(10).max(1) - 1];
-    Ok((Summary::of(&samples), common::ms(p90)))
+    (Summary::of(samples), common::ms(p90))
 }
 
 /// The embedded sandbox's address, which the app writes to its data directory in the demo.
