@@ -99,7 +99,7 @@ impl Core {
                 match Session::start(&self.inner.data_dir).await {
                     Ok(session) => self.install(app, session).await,
                     Err(e) => {
-                        tracing::error!(error = %e, "engine not started again on the stored settings")
+                        tracing::error!(error = %e, "engine not restarted on the stored settings")
                     }
                 }
                 Err(UiError::new("provider", format!("{e:#}")))
