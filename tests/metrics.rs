@@ -285,6 +285,39 @@ async fn the_stats_command_agrees() {
     );
 }
 
+/// Without `--json`, `textback stats` prints the same figures as a table a person reads.
+#[tokio::test]
+async fn the_stats_table_reads_the_same_figures() {
+    let h = scripted().await;
+    let m = week_of(&h);
+
+    let out = textback(
+        &db(&h),
+        &["stats", "--from", "2026-11-30", "--to", "2026-12-06"],
+    );
+
+    assert!(
+        out.status.success(),
+        "stats runs: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8(out.stdout).unwrap();
+    let row = |label: &str| -> Vec<String> {
+        let line = table
+            .lines()
+            .find(|line| line.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("a row {label:?} in:\n{table}"));
+        line[line.find(label).unwrap() + label.len()..]
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(row("missed calls"), [m.missed.to_string()]);
+    assert_eq!(row("texted back"), [m.texted.to_string()]);
+    assert_eq!(row("texted up to 15 s"), ["3"], "the histogram's bucket");
+    assert_eq!(row("texted over an hour"), ["0"], "and its open end");
+}
+
 /// A date that is not one is refused, naming the argument.
 #[tokio::test]
 async fn a_bad_date_names_its_argument() {

@@ -198,6 +198,12 @@ fn print_table(current: &Metrics, previous: Option<&Metrics>) {
     for (code, count) in &current.failed {
         println!("  failed: error {code:<14} {count}");
     }
+    for bucket in &current.time_to_text_histogram {
+        let within = bucket
+            .up_to_s
+            .map_or_else(|| "over an hour".into(), |s| format!("up to {}", span(s)));
+        println!("  texted {within:<23} {}", bucket.count);
+    }
     for (step, count) in &current.replies_by_step {
         println!("  replies after {step:<16} {count}");
     }
@@ -215,6 +221,15 @@ fn print_table(current: &Metrics, previous: Option<&Metrics>) {
 
 fn percent(rate: Option<f64>) -> String {
     rate.map_or_else(|| "–".into(), |r| format!("{:.1} %", r * 100.0))
+}
+
+/// A bucket bound in seconds as "30 s", "5 min" or "1 h".
+fn span(seconds: u64) -> String {
+    match seconds {
+        s if s < 60 => format!("{s} s"),
+        s if s < 3600 => format!("{} min", s / 60),
+        s => format!("{} h", s / 3600),
+    }
 }
 
 fn seconds(s: Option<f64>) -> String {
