@@ -254,7 +254,7 @@ async fn reply_on_screen() -> anyhow::Result<Replies> {
 fn with_p90(samples: &[Duration]) -> (Summary, f64) {
     let mut sorted = samples.to_vec();
     sorted.sort_unstable();
-    let p90 = sorted[(sorted.len() * 9).div_ceil(10).max(1) - 1];
+    let p90 = common::percentile(&sorted, 0.90);
     (Summary::of(samples), common::ms(p90))
 }
 

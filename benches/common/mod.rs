@@ -34,7 +34,7 @@ impl Summary {
 }
 
 /// The nearest-rank percentile `q` (0 to 1) of sorted samples.
-fn percentile(sorted: &[Duration], q: f64) -> Duration {
+pub fn percentile(sorted: &[Duration], q: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
